@@ -12,7 +12,7 @@ import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 REPORT_VERSION = "1.0"
@@ -25,7 +25,7 @@ KNOWN_MARKETS: frozenset[str] = frozenset(
 )
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How badly a flag can hurt a release in that market."""
 
     INFO = "info"
@@ -54,7 +54,7 @@ class Severity(str, Enum):
 _SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """The closed vocabulary of risk categories (see ARCHITECTURE.md)."""
 
     POLITICAL = "political"
@@ -75,7 +75,7 @@ class Category(str, Enum):
     STEREOTYPE = "stereotype"
 
 
-class ElementKind(str, Enum):
+class ElementKind(StrEnum):
     """What an element of a script is."""
 
     TITLE = "title"  # a title-page field

@@ -188,6 +188,8 @@ class Pending:
     attrs: dict[str, Any] = field(default_factory=dict)
     host: Pending | None = None
     order: int = 0
+    # Sort after this element instead of by own start (FDX notes anchored in a paragraph).
+    after: Pending | None = None
 
 
 class Builder:
@@ -266,8 +268,14 @@ class Builder:
     def build(self) -> Script:
         """Return the Script: elements sorted by position, indexed, with scene ordinals."""
         pend = self.pending
-        if not self._sorted:
-            pend = sorted(pend, key=lambda p: (p.start, p.order))
+        if not self._sorted or any(p.after is not None for p in pend):
+
+            def key(p: Pending) -> tuple[int, int, int]:
+                if p.after is not None:
+                    return (p.after.start, p.after.order + 1, p.order)
+                return (p.start, p.order, 0)
+
+            pend = sorted(pend, key=key)
         index_of = {id(p): i for i, p in enumerate(pend)}
         scene: int | None = None
         elements: list[Element] = []
@@ -284,7 +292,7 @@ class Builder:
                     kind=p.kind,
                     text=p.text,
                     span=span,
-                    scene=scene,
+                    scene=None if p.kind is ElementKind.TITLE else scene,
                     speaker=p.speaker,
                     offsets=p.offsets,
                     attrs=attrs,
@@ -307,3 +315,43 @@ def fail(
 ) -> FormatError:
     """Return a FormatError (callers ``raise fail(...)`` so the raise stays visible)."""
     return FormatError(message, path=path, line=line, column=column)
+
+
+# -- screenplay heuristics shared by the DOCX, PDF and plain-paragraph readers ------------
+
+HEADING_PREFIX = re.compile(
+    r"[ \t]*(?:int\.?/ext|int/ext|i/e|int|ext|est|инт|нат|экст)(?:\.|。| )",
+    re.IGNORECASE,
+)
+_CUE_EXTENSIONS = re.compile(r"(?:[ \t]*[(（][^()（）\r\n]{0,40}[)）])+[ \t]*\^?[ \t]*$")
+
+
+def split_cue(s: str) -> tuple[str, str, bool]:
+    """Split a character cue into (name, extension, dual): ``BOB (V.O.) ^`` -> BOB, (V.O.)."""
+    s = s.strip()
+    if s.startswith("@"):
+        s = s[1:]
+    dual = s.endswith("^")
+    if dual:
+        s = s[:-1].rstrip()
+    m = _CUE_EXTENSIONS.search(s)
+    if m is None:
+        return s, "", dual
+    return s[: m.start()].strip(), m.group().strip(), dual
+
+
+def looks_like_cue(s: str) -> bool:
+    """True for an upper-case character cue line (``JOHN``, ``MARY (V.O.)``)."""
+    s = s.strip()
+    if not s or len(s) > 60 or s.endswith(":") or HEADING_PREFIX.match(s):
+        return False
+    name, _, _ = split_cue(s)
+    if not name or not name[0].isalpha() or len(name) > 40:
+        return False
+    return any(c.isupper() for c in name) and name.upper() == name and "^" not in name
+
+
+def looks_like_transition(s: str) -> bool:
+    """True for an upper-case transition (``CUT TO:``, ``FADE OUT.``)."""
+    s = s.strip()
+    return s.isupper() and (s.endswith("TO:") or s in ("FADE OUT.", "FADE IN:", "FADE TO BLACK."))

@@ -67,7 +67,12 @@ def test_language_chinese_without_distinguishing_characters_is_plain_zh() -> Non
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("台湾独立", "zh-Hans"), ("台灣獨立", "zh-Hant"), ("臺灣", "zh-Hant"), ("请小声一点", "zh-Hans")],
+    [
+        ("台湾独立", "zh-Hans"),
+        ("台灣獨立", "zh-Hant"),
+        ("臺灣", "zh-Hant"),
+        ("请小声一点", "zh-Hans"),
+    ],
 )
 def test_language_chinese_variant_uses_opencc(text: str, expected: str) -> None:
     lang, confidence = chinese_variant(text)

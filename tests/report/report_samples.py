@@ -254,3 +254,60 @@ def build_hostile() -> Sample:
     return Sample(report, {sc.path: sc})
 
 
+
+
+SCREENPLAY_V2 = SCREENPLAY.replace(
+    "INT. HARBOUR OFFICE - NIGHT\n",
+    "EXT. PIER - DAWN\n\nA fishing boat flies the Rising Sun flag.\n\nINT. HARBOUR OFFICE - NIGHT\n",
+).replace("The map still says Takeshima.", "The map says Dokdo now.")
+
+
+def build_revision() -> Sample:
+    """Return the next revision of the sample: one flag resolved, one new, lines shifted."""
+    old = build_sample()
+    K = ElementKind
+    plan = [
+        ("Title: The Long Crossing", K.TITLE, None, None),
+        ("EXT. PIER - DAWN", K.SCENE_HEADING, 1, None),
+        ("A fishing boat flies the Rising Sun flag.", K.ACTION, 1, None),
+        ("INT. HARBOUR OFFICE - NIGHT", K.SCENE_HEADING, 2, None),
+        ("MINA studies a map of the East Sea.", K.ACTION, 2, None),
+        ("MINA", K.CHARACTER, 2, None),
+        ("The map says Dokdo now. Who printed this?", K.DIALOGUE, 2, "MINA"),
+        ("EXT. TEMPLE COURTYARD - DAY", K.SCENE_HEADING, 3, None),
+        ("A tourist climbs onto the Buddha statue for a selfie.", K.ACTION, 3, None),
+        ("KENJI", K.CHARACTER, 3, None),
+        ("(laughing)", K.PARENTHETICAL, 3, "KENJI"),
+        ("Let's celebrate at Yasukuni after the match.", K.DIALOGUE, 3, "KENJI"),
+        ("INT. PALACE GALLERY - DAY", K.SCENE_HEADING, 4, None),
+        ("A caricature mocks the King of Thailand.", K.ACTION, 4, None),
+    ]
+    sp = Script("drafts/crossing.fountain", "fountain", SCREENPLAY_V2,
+                _elements(SCREENPLAY_V2, plan))
+    S = Severity
+    flags = [
+        _flag(sp, 2, "Rising Sun flag", market="KR", category="historical", severity=S.HIGH,
+              entry_id="kr.rising-sun-flag", suggestion="Use a plain flag"),
+        _flag(sp, 4, "East Sea", market="JP", category="territorial", severity=S.LOW,
+              entry_id="jp.sea-of-japan-name", suggestion="Use 'Sea of Japan'"),
+        _flag(sp, 8, "Buddha statue", market="TH", category="religious", severity=S.HIGH,
+              entry_id="th.buddha-image-disrespect",
+              suggestion="Have the tourist photograph the statue from the ground"),
+        _flag(sp, 11, "Yasukuni", market="CN", category="historical", severity=S.CRITICAL,
+              entry_id="cn.yasukuni-shrine",
+              suggestion="Move the celebration to a neutral venue"),
+        _flag(sp, 11, "Yasukuni", market="KR", category="historical", severity=S.HIGH,
+              entry_id="kr.yasukuni-shrine", suggestion="Move the celebration"),
+        _flag(sp, 13, "King of Thailand", market="TH", category="royalty",
+              severity=S.CRITICAL, entry_id="th.lese-majeste",
+              suggestion="Use a fictional monarch of a fictional country"),
+    ]
+    docs = [
+        DocumentResult(sp.path, "fountain", len(sp.elements), flags, encoding="utf-8"),
+        old.report.documents[1],
+    ]
+    report = Report(markets=list(old.report.markets), glossaries=dict(old.report.glossaries),
+                    documents=docs, detectors=["literal"], tool_version="0.1.0")
+    scripts = dict(old.scripts)
+    scripts[sp.path] = sp
+    return Sample(report, scripts)

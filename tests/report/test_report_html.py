@@ -6,9 +6,9 @@ import io
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from locreview.report import write_report
-
 from report_samples import HOSTILE
+
+from locreview.report import write_report
 
 
 @dataclass

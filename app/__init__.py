@@ -1,0 +1,1 @@
+"""The locreview reviewer: a Gradio UI over ``locreview`` and its review store."""

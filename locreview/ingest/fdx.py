@@ -1,0 +1,351 @@
+"""Final Draft ``.fdx`` files.
+
+Safety first: the XML is checked with defusedxml (no DTD, no entity declarations, no
+external references) before anything else reads it. Positions then come from a small
+linear tokenizer over the decoded XML text: every character of an element's text maps to
+its offset in the file (``Element.offsets``), entities map to their ``&`` and the span's
+line is the XML line. ``attrs["paragraph"]`` is the index of the body paragraph and
+``attrs["xml_line"]`` the line where its ``<Paragraph>`` tag starts.
+
+Body paragraphs become elements by their ``Type``; several ``<Text>`` runs are joined;
+``<DualDialogue>`` members get ``attrs["dual"]``; ``<ScriptNote>`` paragraphs become NOTE
+elements (``attrs["in_element"]`` names the paragraph they are anchored in);
+``<SceneProperties><Summary>`` becomes a SYNOPSIS; title-page paragraphs become TITLE.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.sax
+from dataclasses import dataclass, field
+
+from locreview.errors import FormatError, UnsafeInputError
+from locreview.ingest._common import Builder, Pending, decode_bytes
+from locreview.model import ElementKind, Script
+
+#: Deepest element nesting accepted (real FDX files nest fewer than 12 levels).
+MAX_DEPTH = 256
+
+_TYPES: dict[str, ElementKind] = {
+    "scene heading": ElementKind.SCENE_HEADING,
+    "action": ElementKind.ACTION,
+    "character": ElementKind.CHARACTER,
+    "dialogue": ElementKind.DIALOGUE,
+    "parenthetical": ElementKind.PARENTHETICAL,
+    "transition": ElementKind.TRANSITION,
+    "shot": ElementKind.SHOT,
+    "general": ElementKind.GENERAL,
+    "lyric": ElementKind.LYRIC,
+    "lyrics": ElementKind.LYRIC,
+    "new act": ElementKind.SECTION,
+    "end of act": ElementKind.SECTION,
+    "cold opening": ElementKind.SECTION,
+    "centered": ElementKind.CENTERED,
+    "center": ElementKind.CENTERED,
+    "cast list": ElementKind.GENERAL,
+}
+_SPEAKING = (ElementKind.DIALOGUE, ElementKind.PARENTHETICAL, ElementKind.LYRIC)
+
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
+    r"|<\?.*?\?>"
+    r"|<!.*?>"
+    r"|</(?P<end>[^\s>]+)\s*>"
+    r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<empty>/?)>"
+    r"|(?P<text>[^<]+)",
+    re.DOTALL,
+)
+_ATTR = re.compile(r"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_XML_DECL_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""")
+_EXTENSION = re.compile(r"(?:[ \t]*\([^()]{0,40}\))+[ \t]*\^?[ \t]*$")
+
+
+def _unescape_attr(value: str) -> str:
+    return _ENTITY.sub(
+        lambda m: _NAMED[m.group(1)]
+        if m.group(1)
+        else chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16)),
+        value,
+    )
+
+
+def _check_xml(text: str, path: str) -> None:
+    """Parse with defusedxml's SAX reader (no tree kept); raise on hostile or broken XML."""
+    import defusedxml
+    import defusedxml.sax
+
+    data = text.encode("utf-8")
+    # The text is already decoded: tell expat it is UTF-8 whatever the declaration said.
+    data = _XML_DECL_ENCODING.sub(lambda m: f"{m.group(1)}{m.group(2)}UTF-8{m.group(2)}", text, 1)
+    try:
+        defusedxml.sax.parse(
+            io.BytesIO(data.encode("utf-8")),
+            xml.sax.ContentHandler(),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        )
+    except defusedxml.DTDForbidden:
+        raise UnsafeInputError(
+            "XML with a DTD (<!DOCTYPE ...>) is refused: it can declare entities or fetch "
+            "external files",
+            path=path,
+        ) from None
+    except defusedxml.EntitiesForbidden as exc:
+        raise UnsafeInputError(
+            f"XML declares entities ({exc.name!r}): refused (entity expansion attack)", path=path
+        ) from None
+    except defusedxml.ExternalReferenceForbidden:
+        raise UnsafeInputError("XML refers to an external resource: refused", path=path) from None
+    except xml.sax.SAXParseException as exc:
+        raise FormatError(
+            f"malformed XML: {exc.getMessage()}",
+            path=path,
+            line=exc.getLineNumber(),
+            column=exc.getColumnNumber() + 1,
+        ) from None
+
+
+@dataclass(slots=True)
+class _Para:
+    """A paragraph being collected."""
+
+    role: str  # body | title | note | synopsis | skip
+    ptype: str
+    tag_pos: int
+    attrs: dict[str, str]
+    chars: list[str] = field(default_factory=list)
+    offs: list[int] = field(default_factory=list)
+    dual: bool = False
+    host: _Para | None = None
+    pending: Pending | None = None
+    notes: list[_Para] = field(default_factory=list)
+    index: int | None = None
+
+
+class _Reader:
+    def __init__(self, text: str, path: str, encoding: str) -> None:
+        self.text = text
+        self.path = path
+        self.b = Builder(text, path, "fdx", encoding)
+        self.speaker: str | None = None
+        self.body_count = 0
+        self.scene_attrs: dict[str, str] = {}
+        self.dual_side: str | None = None
+
+    def run(self) -> Script:
+        t = self.text
+        stack: list[str] = []
+        paras: list[_Para] = []
+        in_text = 0
+        root_seen = False
+        for m in _TOKEN.finditer(t):
+            name = m.group("start")
+            if name is not None:
+                if not root_seen:
+                    root_seen = True
+                    if name != "FinalDraft":
+                        raise FormatError(
+                            f"not a Final Draft file: the root element is <{name}>, "
+                            "not <FinalDraft>",
+                            path=self.path,
+                            line=self.b.lines.position(m.start())[0],
+                        )
+                empty = bool(m.group("empty"))
+                attrs = {a: _unescape_attr(v1 or v2) for a, v1, v2 in _ATTR.findall(m.group("attrs"))}
+                if name == "Paragraph":
+                    p = self.open_para(stack, paras, attrs, m.start())
+                    if empty:
+                        self.close_para(p, paras)
+                    else:
+                        paras.append(p)
+                elif name == "Text" and not empty:
+                    in_text += 1
+                elif name == "DualDialogue":
+                    self.dual_side = None
+                elif name == "SceneProperties" and paras:
+                    self.scene_attrs = attrs
+                if not empty:
+                    stack.append(name)
+                    if len(stack) > MAX_DEPTH:
+                        raise UnsafeInputError(
+                            f"XML nests deeper than {MAX_DEPTH} levels: refused",
+                            path=self.path,
+                            line=self.b.lines.position(m.start())[0],
+                        )
+                continue
+            name = m.group("end")
+            if name is not None:
+                if stack:
+                    stack.pop()
+                if name == "Paragraph" and paras:
+                    self.close_para(paras.pop(), paras)
+                elif name == "Text" and in_text:
+                    in_text -= 1
+                continue
+            if not in_text or not paras:
+                continue
+            p = paras[-1]
+            if m.group("cdata") is not None:
+                s = m.start("cdata")
+                p.chars.extend(m.group("cdata"))
+                p.offs.extend(range(s, m.end("cdata")))
+            elif m.group("text") is not None:
+                self.add_text(p, m.start(), m.end())
+        if not root_seen:
+            raise FormatError("not a Final Draft file: no XML root element", path=self.path)
+        return self.b.build()
+
+    def add_text(self, p: _Para, a: int, z: int) -> None:
+        """Append character data [a, z) to a paragraph, decoding entities with offsets."""
+        t = self.text
+        if "&" not in t[a:z]:
+            p.chars.extend(t[a:z])
+            p.offs.extend(range(a, z))
+            return
+        pos = a
+        for m in _ENTITY.finditer(t, a, z):
+            p.chars.extend(t[pos : m.start()])
+            p.offs.extend(range(pos, m.start()))
+            if m.group(1):
+                ch = _NAMED[m.group(1)]
+            else:
+                ch = chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16))
+            p.chars.append(ch)
+            p.offs.append(m.start())
+            pos = m.end()
+        p.chars.extend(t[pos:z])
+        p.offs.extend(range(pos, z))
+
+    def open_para(
+        self, stack: list[str], paras: list[_Para], attrs: dict[str, str], pos: int
+    ) -> _Para:
+        """Decide what a new <Paragraph> is from where it sits in the document."""
+        ptype = attrs.get("Type", "")
+        if "ScriptNote" in stack:
+            role = "note"
+        elif "Summary" in stack:
+            role = "synopsis"
+        elif "HeaderAndFooter" in stack or "SceneProperties" in stack:
+            role = "skip"
+        elif len(stack) >= 2 and stack[0] == "FinalDraft" and stack[1] == "Content":
+            role = "body"
+        elif len(stack) >= 3 and stack[:3] == ["FinalDraft", "TitlePage", "Content"]:
+            role = "title"
+        else:
+            role = "skip"
+        p = _Para(role, ptype, pos, attrs)
+        p.dual = "DualDialogue" in stack
+        body_parents = [q for q in paras if q.role == "body"]
+        if body_parents and role in ("note", "synopsis"):
+            p.host = body_parents[-1]
+        return p
+
+    def close_para(self, p: _Para, paras: list[_Para]) -> None:
+        """Emit the element of a finished paragraph."""
+        if p.role == "skip":
+            return
+        chars, offs = p.chars, p.offs
+        a, z = 0, len(chars)
+        while a < z and chars[a].isspace():
+            a += 1
+        while z > a and chars[z - 1].isspace():
+            z -= 1
+        line = self.b.lines.position(p.tag_pos)[0]
+        attrs: dict[str, object] = {"xml_line": line}
+        if p.ptype:
+            attrs["type"] = p.ptype
+        if p.role == "body":
+            p.index = self.body_count
+            self.body_count += 1
+            attrs["paragraph"] = p.index
+        if z <= a:
+            if p.role == "body":
+                self.attach_notes(p)
+            return
+        text = "".join(chars[a:z])
+        offsets = offs[a:z]
+        start, end = offsets[0], offsets[-1] + 1
+        kw: dict[str, object] = {}
+        if p.role == "note":
+            kind = ElementKind.NOTE
+            if p.host is None:
+                attrs["standalone"] = True
+        elif p.role == "synopsis":
+            kind = ElementKind.SYNOPSIS
+        elif p.role == "title":
+            kind = ElementKind.TITLE
+            if "Alignment" in p.attrs:
+                attrs["alignment"] = p.attrs["Alignment"]
+            key = f"line{len(self.b.title) + 1}"
+            self.b.title[key] = text
+        else:
+            kind = _TYPES.get(p.ptype.lower(), ElementKind.GENERAL)
+            kw = self.body_attrs(p, kind, text, attrs)
+            if p.dual:
+                attrs["dual"] = self.dual_side or "left"
+        if text == self.text[start:end]:
+            pend = self.b.add(kind, start, end, attrs=attrs, **kw)  # type: ignore[arg-type]
+        else:
+            pend = self.b.add(
+                kind, start, end, text=text, offsets=offsets, attrs=attrs, **kw  # type: ignore[arg-type]
+            )
+        p.pending = pend
+        if p.role in ("note", "synopsis") and p.host is not None:
+            p.host.notes.append(p)
+        if p.role == "body":
+            self.attach_notes(p)
+
+    def attach_notes(self, p: _Para) -> None:
+        """Point notes and synopses anchored in body paragraph p at its element."""
+        for q in p.notes:
+            if q.pending is not None and p.pending is not None:
+                q.pending.host = p.pending
+                q.pending.after = p.pending
+            elif q.pending is not None:
+                q.pending.attrs["paragraph"] = p.index
+
+    def body_attrs(
+        self, p: _Para, kind: ElementKind, text: str, attrs: dict[str, object]
+    ) -> dict[str, object]:
+        """Speaker, scene number and scene properties of a body paragraph."""
+        kw: dict[str, object] = {}
+        if kind is ElementKind.CHARACTER:
+            if p.dual:
+                self.dual_side = "left" if self.dual_side is None else "right"
+            m = _EXTENSION.search(text)
+            name = text[: m.start()].strip() if m else text.strip().rstrip("^").strip()
+            if m:
+                attrs["extension"] = m.group().strip().rstrip("^").strip()
+            self.speaker = name or None
+            kw["speaker"] = self.speaker
+        elif kind in _SPEAKING:
+            kw["speaker"] = self.speaker
+        elif kind is not ElementKind.GENERAL or not p.dual:
+            self.speaker = None
+        if kind is ElementKind.SCENE_HEADING:
+            if p.attrs.get("Number"):
+                attrs["scene_number"] = p.attrs["Number"]
+            sp = self.scene_attrs
+            self.scene_attrs = {}
+            if sp.get("Title"):
+                attrs["scene_title"] = sp["Title"]
+            if sp.get("Length"):
+                attrs["scene_length"] = sp["Length"]
+            page = sp.get("Page", "")
+            if page.isdigit():
+                kw["page"] = int(page)
+        return kw
+
+
+def read(data: bytes, path: str) -> Script:
+    """Parse a Final Draft XML file into a Script."""
+    text, encoding = decode_bytes(data, path)
+    if not text.strip():
+        raise FormatError("empty FDX file", path=path)
+    _check_xml(text, path)
+    return _Reader(text, path, encoding).run()

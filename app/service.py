@@ -166,10 +166,10 @@ class ReviewService:
         ``path`` is the server-side temporary copy of the upload; it is deleted afterwards
         when ``remove``. The client's file name is only shown, never used as a path.
         """
-        user = self.require(user, "upload")
         src = Path(path)
         shown = safe_display_name(file_name or src.name)
         try:
+            user = self.require(user, "upload")
             if not markets:
                 raise ConfigError("pick at least one market to screen for")
             unknown = [m for m in markets if m not in self.markets()]
@@ -449,6 +449,7 @@ class ReviewService:
         scripts = {rev.file_name: _script(rev.file_name, rev.format, text, elements)} if text else {}
         statuses = {(f.market, f.fingerprint): f.status or "open" for f in flags}
         stem = re.sub(r"[^A-Za-z0-9_-]+", "-", f"{rev.project}-{rev.draft}").strip("-") or "draft"
+        self.export_dir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=self.export_dir))
         out = folder / f"locreview-{stem}-rev{rev.number}.{fmt}"
         with out.open("w", encoding="utf-8", newline="") as fh:

@@ -8,6 +8,7 @@ an API caller sees the same message as the person at the screen.
 
 from __future__ import annotations
 
+import functools
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -70,6 +71,7 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
     def guarded(fn: Callable[..., Any], n_out: int) -> Callable[..., Any]:
         """Turn LocreviewErrors into a message in the last output (all others unchanged)."""
 
+        @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
@@ -77,9 +79,6 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
                 msg = f"Error: {exc.message}"
                 return (*[gr.skip()] * (n_out - 1), msg) if n_out > 1 else msg
 
-        run.__name__ = fn.__name__
-        run.__doc__ = fn.__doc__
-        run.__wrapped__ = fn  # type: ignore[attr-defined]
         return run
 
     with gr.Blocks(title="locreview reviewer", analytics_enabled=False) as demo:
@@ -97,7 +96,7 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
                                      elem_id="upload")
                     with gr.Column():
                         markets = gr.CheckboxGroup(label="Markets", choices=service.markets(),
-                                                   elem_id="markets")
+                                                   value=service.markets(), elem_id="markets")
                         project = gr.Textbox(label="Project", value=service.default_project,
                                              elem_id="project")
                         draft = gr.Textbox(label="Draft name (blank: file name)",
@@ -119,7 +118,7 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
                                  max_chars=200, max_height=420)
             with gr.Row():
                 flag_id = gr.Number(label="Flag # (type a number and press Enter)", precision=0,
-                                    elem_id="flag-id", minimum=0)
+                                    elem_id="flag-id", minimum=0, value=None)
                 prev_btn = gr.Button("◀ Previous (Alt+K)", elem_id="prev-flag", size="sm")
                 next_btn = gr.Button("Next (Alt+J) ▶", elem_id="next-flag", size="sm")
             passage = gr.HighlightedText(label="Passage in its scene", elem_id="passage",
@@ -178,12 +177,16 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
             except (TypeError, ValueError):
                 return None
 
-        def tables(rev: Any, *args: Any, request: gr.Request) -> tuple[Any, ...]:
+        def filters_of(vals: tuple[Any, ...]) -> Filters:
+            return Filters(**dict(zip(FILTERS, (str(v or ALL) for v in vals), strict=True)))
+
+        def tables(rev: Any, market: str, category: str, severity: str, detector: str,
+                   status: str, scene: str, speaker: str, order: str,
+                   request: gr.Request) -> tuple[Any, ...]:
             """Refresh the summary, flag table and revision view of a revision."""
             user = who(request)
             r = rid(rev)
-            *vals, order = args
-            f = Filters(**dict(zip(FILTERS, (v or ALL for v in vals), strict=True)))
+            f = filters_of((market, category, severity, detector, status, scene, speaker))
             head, rows = service.revision_rows(user, r)
             return (
                 _table(SUMMARY_COLUMNS, service.summary_rows(user, r)),
@@ -239,9 +242,10 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
             row = evt.row_value or []
             return show(row[0] if row else None, request)
 
-        def step(rev: Any, fid: Any, *args: Any, direction: int, request: gr.Request) -> tuple:
-            *vals, order = args
-            f = Filters(**dict(zip(FILTERS, (v or ALL for v in vals), strict=True)))
+        def step(rev: Any, fid: Any, vals: tuple[Any, ...], direction: int,
+                 request: gr.Request) -> tuple:
+            *fvals, order = vals
+            f = filters_of(tuple(fvals))
             ids = [r[0] for r in service.flag_rows(who(request), rid(rev), f, order or "position")]
             if not ids:
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), "No flags to move through"
@@ -249,13 +253,19 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
             i = ids.index(cur) + direction if cur in ids else (0 if direction > 0 else -1)
             return show(ids[i % len(ids)], request)
 
-        def next_flag(rev: Any, fid: Any, *args: Any, request: gr.Request) -> tuple:
+        def next_flag(rev: Any, fid: Any, market: str, category: str, severity: str,
+                      detector: str, status: str, scene: str, speaker: str, order: str,
+                      request: gr.Request) -> tuple:
             """Open the next flag of the table."""
-            return step(rev, fid, *args, direction=1, request=request)
+            vals = (market, category, severity, detector, status, scene, speaker, order)
+            return step(rev, fid, vals, 1, request)
 
-        def prev_flag(rev: Any, fid: Any, *args: Any, request: gr.Request) -> tuple:
+        def prev_flag(rev: Any, fid: Any, market: str, category: str, severity: str,
+                      detector: str, status: str, scene: str, speaker: str, order: str,
+                      request: gr.Request) -> tuple:
             """Open the previous flag of the table."""
-            return step(rev, fid, *args, direction=-1, request=request)
+            vals = (market, category, severity, detector, status, scene, speaker, order)
+            return step(rev, fid, vals, -1, request)
 
         def decider(action: str) -> Callable[..., tuple[Any, ...]]:
             def decide(fid: Any, text: str, request: gr.Request) -> tuple[Any, ...]:
@@ -316,12 +326,12 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
         flag_outputs = [flag_id, passage, details, decision, message]
 
         demo.load(guarded(start, 3), None, [banner, revision, message], api_name="whoami")
+        refresh.click(guarded(tables, 5), table_inputs, table_outputs, api_name="tables")
         revision.change(guarded(on_revision, len(FILTERS) + 1), revision, [*filters, message],
                         api_visibility="private").then(
             guarded(tables, 5), table_inputs, table_outputs, api_visibility="private")
         for comp in [*filters, sort]:
             comp.change(guarded(tables, 5), table_inputs, table_outputs, api_visibility="private")
-        refresh.click(guarded(tables, 5), table_inputs, table_outputs, api_name="tables")
         scan_btn.click(guarded(scan, 3), [upload, markets, project, draft],
                        [upload, revision, message], api_name="scan", concurrency_id="db")
         flags.select(guarded(select, 5), None, flag_outputs, api_visibility="private")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.write_text(
         json.dumps(
             {"python": platform.python_version(), "machine": platform.machine(),
+             "load_average_after": os.getloadavg(),
              "data": str(DATA.relative_to(HERE.parent)), "results": results},
             ensure_ascii=False, indent=2,
         ) + "\n",

@@ -86,3 +86,46 @@ def progress_bar(
     with progress:
         task = progress.add_task(description, total=total)
         yield _RichBar(progress, task)
+
+
+class ScanProgress:
+    """A ``(done, total, name)`` callback for :func:`locreview.api.scan` that draws a bar.
+
+    The bar opens on the first call with ``total > 1`` (a single draft needs none), shows
+    the current file name and closes itself when ``done >= total``; call :meth:`close` in
+    a ``finally`` so an error mid-scan does not leave the terminal in a bar.
+    """
+
+    def __init__(
+        self, description: str = "scanning", enabled: bool = True, *, stream: TextIO | None = None
+    ) -> None:
+        self.description = description
+        self.enabled = progress_enabled(enabled, stream)
+        self._stream = stream
+        self._cm: Any = None
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        """Record progress: ``done`` of ``total`` drafts, ``name`` the one being read."""
+        if not self.enabled:
+            return
+        if self._bar is None and total > 1 and done < total:
+            self._cm = progress_bar(total, self.description, True, stream=self._stream)
+            self._bar = self._cm.__enter__()
+            self._done = 0
+        if self._bar is None:
+            return
+        if name:
+            self._bar.update(f"{self.description} {name}")
+        if done > self._done:
+            self._bar.advance(done - self._done)
+            self._done = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the bar (safe to call more than once)."""
+        if self._cm is not None:
+            cm, self._cm, self._bar = self._cm, None, None
+            cm.__exit__(None, None, None)

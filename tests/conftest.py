@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,7 +43,40 @@ def run_cli(*args: str, input: str | None = None, env: dict | None = None, cwd: 
     )
 
 
+@dataclass
+class CliResult:
+    """What a CLI run returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli_inprocess(*args: str, cwd: Path | None = None) -> CliResult:
+    """Run ``locreview ARGS`` in this process (fast: models stay loaded between tests)."""
+    from locreview.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as e:  # argparse usage errors
+                code = int(e.code or 0)
+    finally:
+        os.chdir(old)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture
 def cli():
-    """A function that runs the locreview CLI and returns the CompletedProcess."""
+    """Run the locreview CLI in-process; returns returncode, stdout and stderr."""
+    return run_cli_inprocess
+
+
+@pytest.fixture
+def cli_subprocess():
+    """Run ``python -m locreview`` in a subprocess (for exit codes and stream handling)."""
     return run_cli

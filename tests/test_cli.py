@@ -25,9 +25,9 @@ def test_cli_exit_0_when_clean_and_1_with_flags(tmp_path: Path, cli) -> None:
     assert "1 flag(s)" in flagged.stderr
 
 
-def test_cli_json_output_file_and_python_m(tmp_path: Path, cli) -> None:
+def test_cli_json_output_file_and_python_m(tmp_path: Path, cli_subprocess) -> None:
     out = tmp_path / "report.json"
-    r = cli("scan", str(_draft(tmp_path, "Takeshima\n\n他支持台灣獨立。")), "-m", "KR,CN", *G,
+    r = cli_subprocess("scan", str(_draft(tmp_path, "Takeshima\n\n他支持台灣獨立。")), "-m", "KR,CN", *G,
             "--format", "json", "--output", str(out), "--quiet")
     assert r.returncode == 1, r.stderr
     assert r.stdout == "" and r.stderr == ""
@@ -87,7 +87,8 @@ def test_cli_empty_file(tmp_path: Path, cli) -> None:
     _assert_one_line_error(cli("scan", str(p), "-m", "KR", *G), "empty.txt")
 
 
-def test_cli_file_over_the_limit_is_refused_before_reading(tmp_path: Path, cli) -> None:
+def test_cli_file_over_the_limit_is_refused_before_reading(tmp_path: Path, cli_subprocess) -> None:
+    cli = cli_subprocess
     p = tmp_path / "huge.txt"
     with open(p, "wb") as fh:  # a sparse 1 GB file: refused by size, never read
         fh.truncate(1024**3)

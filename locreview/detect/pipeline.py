@@ -1,14 +1,19 @@
 """The detection pipeline: from a Script and the selected glossaries to Flags.
 
-Stages run per element in a fixed order — normalise, literal terms, context rules,
-scope, vocabularies and in-draft ignore notes, optional semantic matching, then theme
-aggregation per scene or script — and each candidate becomes one Flag per market the
-entry applies to. A :class:`Detector` compiles the glossaries once (automata, context
-vocabulary, semantic index) and is reused for every document of a scan.
+:class:`CompiledGlossary` compiles the selected entries once (term automaton, context
+vocabulary, allow list, semantic index on first use). :func:`build_nlp` assembles the
+stages as spaCy components from a config (see ``components.py``)::
+
+    locreview_normalize -> locreview_language -> locreview_literal -> locreview_context
+    -> locreview_semantic -> locreview_theme -> locreview_suppress
+
+and :class:`Detector` runs one script through it and turns the candidates left in
+``doc.spans["locreview"]`` into one Flag per market the entry applies to.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -28,12 +33,13 @@ from ..model import (
     Span,
     make_fingerprint,
 )
-from .context import ContextVocabulary, ElementContext, phrases_near, token_starts
+from .context import ContextVocabulary
 from .literal import LiteralMatcher, Match, TermInfo
-from .normalize import Normalized, normalize
+from .normalize import Normalized
 
 DETECTORS = ("literal", "context", "semantic")
 DEFAULT_DETECTORS = ("literal", "context", "semantic")
+DEFAULT_LANGUAGE_BACKEND = "lingua"
 
 # In-draft ignore notes: "[[locreview: ignore ENTRY-ID because the reason]]".
 _IGNORE = re.compile(
@@ -41,6 +47,7 @@ _IGNORE = re.compile(
     r"(?:\s+(?:because|reason:?)\s+(?P<reason>.+))?",
     re.IGNORECASE | re.DOTALL,
 )
+_KEYS = itertools.count()
 
 
 @dataclass(slots=True)
@@ -60,13 +67,16 @@ class Candidate:
 
     key: int
     element: Element
-    o_start: int  # original offsets
+    o_start: int  # offsets in the original text
     o_end: int
     detector: str
     score: float
     term: str | None
     obfuscated: bool = False
     explanation: dict[str, Any] = field(default_factory=dict)
+    l_start: int = 0  # offsets in element.text
+    l_end: int = 0
+    match: Match | None = None
 
 
 @dataclass(slots=True)
@@ -78,26 +88,20 @@ class Suppression:
     reason: str
 
 
-class Detector:
-    """Compiled glossaries + stages; call :meth:`detect` per Script."""
+class CompiledGlossary:
+    """The selected entries compiled for matching; shared by all pipeline stages."""
 
     def __init__(
         self,
         glossary: Glossary,
         markets: Sequence[str],
-        detectors: Iterable[str] = DEFAULT_DETECTORS,
         *,
-        min_severity: Severity | str | None = None,
-        encoder: str | None = None,
+        min_severity: Severity | None = None,
         semantic_factory: Callable[[list[CompiledEntry]], Any] | None = None,
     ) -> None:
-        self.markets = [m.upper() for m in markets]
-        self.detectors = tuple(detectors)
-        for d in self.detectors:
-            if d not in DETECTORS:
-                raise ConfigError(f"unknown detector {d!r} (choose from {', '.join(DETECTORS)})")
-        self.min_severity = Severity.parse(min_severity) if min_severity else None
         self.glossary = glossary
+        self.markets = list(markets)
+        self.min_severity = min_severity
         self.entries: list[CompiledEntry] = []
         by_id: dict[str, CompiledEntry] = {}
         for le in glossary.entries:
@@ -110,10 +114,9 @@ class Detector:
                 self.entries.append(ce)
             ce.markets[le.market] = le
         self.vocab = ContextVocabulary([])
-        use_context = "context" in self.detectors
         for ce in self.entries:
             rule = ce.entry.context
-            if rule and use_context:
+            if rule:
                 ce.requires = {self.vocab.intern(p) for p in rule.requires_any}
                 ce.excludes = {self.vocab.intern(p) for p in rule.excludes_any}
         self.matcher = LiteralMatcher(
@@ -121,111 +124,83 @@ class Detector:
             for ce in self.entries
             for lang, term in ce.entry.all_terms()
         )
-        self.allow = LiteralMatcher(
-            TermInfo(i, t, "und") for i, t in enumerate(glossary.allow)
-        ) if glossary.allow else None
-        self.semantic = None
-        if "semantic" in self.detectors:
-            if semantic_factory is None:
-                from .semantic_stage import SemanticStage
+        self.allow = (
+            LiteralMatcher(TermInfo(i, t, "und") for i, t in enumerate(glossary.allow))
+            if glossary.allow
+            else None
+        )
+        self._semantic_factory = semantic_factory
+        self._semantic: dict[str | None, Any] = {}
 
-                self.semantic = SemanticStage(self.entries, encoder=encoder)
-            else:
-                self.semantic = semantic_factory(self.entries)
+    # -- literal ---------------------------------------------------------------------
 
-    # -- the stages -------------------------------------------------------------------
-
-    def detect(self, script: Script) -> tuple[list[Flag], list[Suppression]]:
-        """Return the flags of one script (sorted) and the matches suppressed in it."""
-        ignores = _ignore_notes(script)
-        suppressions: list[Suppression] = []
-        candidates: list[Candidate] = []
-        norms: dict[int, Normalized] = {}
-        contexts: dict[int, ElementContext] = {}
-        scene_phrases: dict[int | None, set[int]] = defaultdict(set)
-        literal_on = "literal" in self.detectors or "context" in self.detectors
-        for el in script.elements:
-            if el.kind in (ElementKind.NOTE, ElementKind.PAGE_BREAK) or not el.text.strip():
-                continue
-            norm = normalize(el.text)
-            norms[el.index] = norm
-            hits = self.vocab.find(norm.text)
-            contexts[el.index] = ElementContext(hits, token_starts(norm.text) if hits else [])
-            scene_phrases[el.scene].update(h.phrase for h in hits)
-        if literal_on:
-            for idx, norm in norms.items():
-                el = script.elements[idx]
-                candidates.extend(self._literal(el, norm, contexts[idx], scene_phrases, suppressions))
-        if self.semantic is not None:
-            elems = [script.elements[i] for i in norms]
-            candidates.extend(self.semantic.candidates(elems, candidates))
-        candidates = self._themes(script, candidates)
-        candidates = [c for c in candidates if self._not_ignored(c, ignores, suppressions)]
-        flags = self._flags(script, candidates, suppressions)
-        flags.sort(key=Flag.sort_key)
-        return flags, suppressions
-
-    def _literal(
+    def literal_candidates(
         self,
         el: Element,
         norm: Normalized,
-        ctx: ElementContext,
-        scene_phrases: dict[int | None, set[int]],
         suppressions: list[Suppression],
+        context_enabled: bool = True,
     ) -> list[Candidate]:
-        out: list[Candidate] = []
+        """Term matches in one element (scope, allow list and case checked; no context yet)."""
         matches = self.matcher.find(norm)
         if not matches:
-            return out
+            return []
+        out: list[Candidate] = []
         allowed = self.allow.find(norm) if self.allow else []
         for m in matches:
             ce = self.entries[m.info.key]
             entry = ce.entry
             if entry.scope and el.kind not in entry.scope:
                 continue
-            if any(a.start <= m.start and m.end <= a.end for a in allowed):
-                suppressions.append(Suppression(entry.id, el.index, "project vocabulary (allow list)"))
-                continue
-            o_start, o_end = self._original(el, norm, m)
-            if entry.case_sensitive and not _same_case(el, norm, m, o_start, o_end):
-                continue
-            detector = "literal"
-            score = 0.9
-            explanation: dict[str, Any] = {"term": m.info.term, "lang": m.info.lang}
             rule = entry.context
             if (
-                rule is not None
-                and "context" in self.detectors
+                not context_enabled
+                and rule is not None
+                and rule.requires_any
                 and (not rule.langs or m.info.lang in rule.langs)
             ):
-                window = rule.window
-                sp = scene_phrases.get(el.scene)
-                if ce.excludes and phrases_near(m, ctx, ce.excludes, window, sp):
-                    continue
-                if ce.requires:
-                    if not phrases_near(m, ctx, ce.requires, window, sp):
-                        continue
-                    detector = "context"
-                    score = 0.95
-                    near = sorted(
-                        {self.vocab.phrases[h.phrase] for h in ctx.hits if h.phrase in ce.requires}
-                    )
-                    explanation["context"] = near or ["(same scene)"]
-            obf = norm.obfuscated_at(*norm.original_span(m.start, m.end))
+                continue  # ambiguous without its context: never flag it blind
+            if any(a.start <= m.start and m.end <= a.end for a in allowed):
+                suppressions.append(
+                    Suppression(entry.id, el.index, "project vocabulary (allow list)")
+                )
+                continue
+            l_start, l_end = norm.original_span(m.start, m.end)
+            if entry.case_sensitive and not _same_case(el.text[l_start:l_end], m.info.term):
+                continue
+            o_start = el.original_offset(l_start)
+            o_end = el.original_offset(l_end - 1) + 1
+            obf = norm.obfuscated_at(l_start, l_end)
+            explanation: dict[str, Any] = {"term": m.info.term, "lang": m.info.lang}
             if obf:
                 explanation["obfuscated"] = True
             out.append(
-                Candidate(ce.key, el, o_start, o_end, detector, score, m.info.term, obf, explanation)
+                Candidate(
+                    ce.key, el, o_start, o_end, "literal", 0.9, m.info.term, obf, explanation,
+                    l_start, l_end, m,
+                )
             )
         return out
 
-    @staticmethod
-    def _original(el: Element, norm: Normalized, m: Match) -> tuple[int, int]:
-        s, e = norm.original_span(m.start, m.end)
-        return el.original_offset(s), el.original_offset(e - 1) + 1
+    # -- semantic --------------------------------------------------------------------
 
-    def _themes(self, script: Script, candidates: list[Candidate]) -> list[Candidate]:
-        """Replace evidence of theme entries by one flag per scene (or script) that has enough."""
+    def semantic_stage(self, encoder: str | None) -> Any:
+        """The semantic stage for ``encoder`` (built once: it embeds every entry)."""
+        stage = self._semantic.get(encoder)
+        if stage is None:
+            if self._semantic_factory is not None:
+                stage = self._semantic_factory(self.entries)
+            else:
+                from .semantic_stage import SemanticStage
+
+                stage = SemanticStage(self.entries, encoder=encoder)
+            self._semantic[encoder] = stage
+        return stage
+
+    # -- themes and notes ------------------------------------------------------------
+
+    def aggregate_themes(self, script: Script, candidates: list[Candidate]) -> list[Candidate]:
+        """Replace evidence of theme entries by one candidate per scene/script with enough."""
         out: list[Candidate] = []
         evidence: dict[tuple[int, int | None], list[Candidate]] = defaultdict(list)
         for c in candidates:
@@ -257,26 +232,36 @@ class Detector:
                         "supporting_elements": elements,
                         "evidence": sorted({c.term or c.detector for c in evs}),
                     },
+                    0,
+                    len(anchor.text),
                 )
             )
         return out
 
-    def _not_ignored(
-        self, c: Candidate, ignores: dict[int, dict[str, str]], suppressions: list[Suppression]
-    ) -> bool:
-        notes = ignores.get(c.element.index)
-        if not notes:
-            return True
-        entry_id = self.entries[c.key].entry.id
-        reason = notes.get(entry_id)
-        if reason is None:
-            return True
-        suppressions.append(Suppression(entry_id, c.element.index, f"in-draft note: {reason}"))
-        return False
+    def apply_ignore_notes(
+        self, script: Script, candidates: list[Candidate], suppressions: list[Suppression]
+    ) -> list[Candidate]:
+        """Drop candidates that an in-draft ignore note names, recording the reason."""
+        ignores = _ignore_notes(script)
+        if not ignores:
+            return candidates
+        kept: list[Candidate] = []
+        for c in candidates:
+            notes = ignores.get(c.element.index) or {}
+            entry_id = self.entries[c.key].entry.id
+            reason = notes.get(entry_id)
+            if reason is None:
+                kept.append(c)
+            else:
+                suppressions.append(Suppression(entry_id, c.element.index, f"in-draft note: {reason}"))
+        return kept
 
-    def _flags(
+    # -- flags -----------------------------------------------------------------------
+
+    def to_flags(
         self, script: Script, candidates: list[Candidate], suppressions: list[Suppression]
     ) -> list[Flag]:
+        """One Flag per candidate and market; the strongest detector wins per span."""
         best: dict[tuple[int, int, int, int], Candidate] = {}
         for c in candidates:
             k = (c.key, c.element.index, c.o_start, c.o_end)
@@ -285,28 +270,23 @@ class Detector:
                 if prev is not None:
                     c.explanation.setdefault("also", []).append(prev.detector)
                 best[k] = c
+            else:
+                prev.explanation.setdefault("also", []).append(c.detector)
         flags: list[Flag] = []
         for c in best.values():
             ce = self.entries[c.key]
             entry = ce.entry
-            el = c.element
+            el = script.elements[c.element.index]  # the element with its detected language
             span = _span(script, el, c.o_start, c.o_end)
-            text = script.text[c.o_start : c.o_end] if el.offsets is None else el.text[
-                _local(el, c.o_start) : _local(el, c.o_end - 1) + 1
-            ]
+            text = el.text[c.l_start : c.l_end] if c.l_end > c.l_start else el.text
             ref = ElementRef(
-                el.index,
-                el.kind.value,
-                el.scene,
-                el.speaker,
-                el.lang,
+                el.index, el.kind.value, el.scene, el.speaker, el.lang,
                 script.scene_heading(el.scene),
             )
             for market, le in ce.markets.items():
-                if (entry.id, market) in self.glossary.suppressed:
-                    suppressions.append(
-                        Suppression(entry.id, el.index, self.glossary.suppressed[(entry.id, market)])
-                    )
+                reason = self.glossary.suppressed.get((entry.id, market))
+                if reason is not None:
+                    suppressions.append(Suppression(entry.id, el.index, reason))
                     continue
                 if self.min_severity and le.severity.rank < self.min_severity.rank:
                     continue
@@ -334,20 +314,95 @@ class Detector:
         return flags
 
 
-def _same_case(el: Element, norm: Normalized, m: Match, o_start: int, o_end: int) -> bool:
+def build_nlp(
+    key: str,
+    detectors: Sequence[str],
+    *,
+    encoder: str | None = None,
+    language_backend: str | None = DEFAULT_LANGUAGE_BACKEND,
+) -> Any:
+    """Assemble the spaCy pipeline for the compiled glossary registered under ``key``."""
+    import spacy
+
+    from . import components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("xx")
+    g = {"glossary": {"@misc": "locreview.compiled_glossary.v1", "key": key}}
+    nlp.add_pipe("locreview_normalize", config=g)
+    if language_backend:
+        nlp.add_pipe("locreview_language", config={"backend": language_backend})
+    if "literal" in detectors or "context" in detectors:
+        nlp.add_pipe("locreview_literal", config={**g, "context_enabled": "context" in detectors})
+    if "context" in detectors:
+        nlp.add_pipe("locreview_context", config=g)
+    if "semantic" in detectors:
+        nlp.add_pipe("locreview_semantic", config={**g, "encoder": encoder})
+    nlp.add_pipe("locreview_theme", config=g)
+    nlp.add_pipe("locreview_suppress", config=g)
+    return nlp
+
+
+class Detector:
+    """Compiled glossaries + the spaCy pipeline; call :meth:`detect` per Script."""
+
+    def __init__(
+        self,
+        glossary: Glossary,
+        markets: Sequence[str],
+        detectors: Iterable[str] = DEFAULT_DETECTORS,
+        *,
+        min_severity: Severity | str | None = None,
+        encoder: str | None = None,
+        semantic_factory: Callable[[list[CompiledEntry]], Any] | None = None,
+        language_backend: str | None = DEFAULT_LANGUAGE_BACKEND,
+    ) -> None:
+        self.markets = [m.upper() for m in markets]
+        self.detectors = tuple(detectors)
+        for d in self.detectors:
+            if d not in DETECTORS:
+                raise ConfigError(f"unknown detector {d!r} (choose from {', '.join(DETECTORS)})")
+        self.min_severity = Severity.parse(min_severity) if min_severity else None
+        self.glossary = glossary
+        self.encoder = encoder
+        self.compiled = CompiledGlossary(
+            glossary, self.markets, min_severity=self.min_severity,
+            semantic_factory=semantic_factory,
+        )
+        self.key = f"detector-{next(_KEYS)}"
+        from .components import register_compiled
+
+        register_compiled(self.key, self.compiled)
+        self.nlp = build_nlp(
+            self.key, self.detectors, encoder=encoder, language_backend=language_backend
+        )
+
+    @property
+    def entries(self) -> list[CompiledEntry]:
+        """The compiled entries."""
+        return self.compiled.entries
+
+    def warm_up(self) -> None:
+        """Build lazily loaded parts now (the encoder and the entry index)."""
+        if "semantic" in self.detectors:
+            self.compiled.semantic_stage(self.encoder)
+
+    def detect(self, script: Script) -> tuple[list[Flag], list[Suppression]]:
+        """Return the flags of one script (sorted) and the matches suppressed in it."""
+        from .components import make_doc, state_of
+
+        doc = make_doc(self.nlp, script)
+        for _name, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        state = state_of(doc)
+        flags = self.compiled.to_flags(script, state.candidates, state.suppressions)
+        flags.sort(key=Flag.sort_key)
+        return flags, state.suppressions
+
+
+def _same_case(written: str, term: str) -> bool:
     import unicodedata
 
-    written = unicodedata.normalize("NFKC", el.text[_local(el, o_start) : _local(el, o_end - 1) + 1])
-    return " ".join(m.info.term.split()) in " ".join(written.split())
-
-
-def _local(el: Element, original: int) -> int:
-    """Map an original offset back to an index of ``el.text``."""
-    if el.offsets is None:
-        return original - el.span.start
-    from bisect import bisect_left
-
-    return min(bisect_left(el.offsets, original), max(0, len(el.text) - 1))
+    return " ".join(term.split()) in " ".join(unicodedata.normalize("NFKC", written).split())
 
 
 def _span(script: Script, el: Element, start: int, end: int) -> Span:

@@ -136,7 +136,8 @@ class SemanticStage:
                     continue
                 if (key, el.index) in seen:
                     continue
-                start, end = _trimmed(el)
+                left, right = _local_trim(el.text)
+                start, end = el.original_offset(left), el.original_offset(right - 1) + 1
                 out.append(
                     Candidate(
                         key,
@@ -153,6 +154,8 @@ class SemanticStage:
                             "lookalike_cosine": round(n, 4),
                             "encoder": self.encoder.name,
                         },
+                        left,
+                        right,
                     )
                 )
                 taken += 1
@@ -175,11 +178,8 @@ def _some_terms(terms: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _trimmed(el: Element) -> tuple[int, int]:
-    """Original offsets of the element text without surrounding whitespace."""
-    text = el.text
+def _local_trim(text: str) -> tuple[int, int]:
+    """[start, end) of ``text`` without surrounding whitespace (whole text if blank)."""
     left = len(text) - len(text.lstrip())
     right = len(text.rstrip())
-    if right <= left:
-        return el.span.start, el.span.end
-    return el.original_offset(left), el.original_offset(right - 1) + 1
+    return (left, right) if right > left else (0, len(text))

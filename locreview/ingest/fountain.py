@@ -450,11 +450,16 @@ class _Parser:
         while i < n and not self.blank(i):
             cs, ce = self.content(i)
             s = self.w[cs:ce]
-            if s.startswith("(") and s.endswith(")"):
+            if (s.startswith("(") and s.endswith(")")) or s.startswith("~"):
                 if run_start >= 0:
                     self.emit(ElementKind.DIALOGUE, run_start, run_end, speaker=name, attrs=line_attrs)
                     run_start = -1
-                self.emit(ElementKind.PARENTHETICAL, cs, ce, speaker=name, attrs=dict(line_attrs))
+                if s.startswith("~"):
+                    self.emit(ElementKind.LYRIC, cs + 1, ce, speaker=name, attrs=dict(line_attrs))
+                else:
+                    self.emit(
+                        ElementKind.PARENTHETICAL, cs, ce, speaker=name, attrs=dict(line_attrs)
+                    )
             elif s:
                 if run_start < 0:
                     run_start = cs

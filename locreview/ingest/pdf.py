@@ -29,10 +29,12 @@ from locreview.ingest._common import (
 )
 from locreview.model import ElementKind, Script
 
-#: Indentation (in layout columns, relative to the page margin) where dialogue starts.
+#: Indentation in pypdf layout columns (about 12 per inch), relative to the page margin,
+#: where dialogue starts (printed screenplays: dialogue +1.0", parenthetical +1.6",
+#: character cue +2.2", transitions further right).
 DIALOGUE_MIN = 5
 #: ... and where character cues (and right-hand transitions) start.
-CUE_MIN = 19
+CUE_MIN = 22
 
 _SCENE_NO_LEFT = re.compile(r"([A-Z0-9][A-Z0-9.\-]{0,5})[ ]{2,}(?=\S)")
 _SCENE_NO_RIGHT = re.compile(r"[ ]{2,}([A-Z0-9][A-Z0-9.\-]{0,5})$")

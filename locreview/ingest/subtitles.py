@@ -183,7 +183,10 @@ class _Reader:
             if name == "rt":
                 skip_depth = 0 if closing else 1
             elif name == "v" and not closing and speaker is None:
-                label = m.group(3).strip()
+                label = m.group(3)
+                if label.startswith("."):
+                    label = label.partition(" ")[2]  # <v.class Name>: drop the classes
+                label = label.strip()
                 if label:
                     speaker = label
         if skip_depth == 0:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from locreview.model import Flag, Report, Script, Severity
+from locreview.model import Flag, Script, Severity
 
 #: Severities from most to least severe, the order every summary table uses.
 SEVERITIES: tuple[Severity, ...] = tuple(reversed(Severity))
@@ -159,17 +159,6 @@ def location(flag: Flag) -> str:
         if flag.span.time_end:
             loc += f"–{flag.span.time_end}"
     return loc
-
-
-def market_severity_rows(report: Report) -> list[tuple[str, list[int], int]]:
-    """Return ``(market, counts per SEVERITIES, total)`` rows for every scanned market."""
-    s = report.summary()["by_market_severity"]
-    markets = list(dict.fromkeys([*report.markets, *s.keys()]))
-    rows = []
-    for m in markets:
-        counts = [s.get(m, {}).get(sev.value, 0) for sev in SEVERITIES]
-        rows.append((m, counts, sum(counts)))
-    return rows
 
 
 def oneline(value: str) -> str:

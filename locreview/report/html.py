@@ -22,7 +22,6 @@ from ._common import (
     flag_status,
     group_by_scene,
     location,
-    market_severity_rows,
     passage,
     split_citation,
 )
@@ -206,4 +205,4 @@ def write(
     )
 
 
-__all__ = ["write", "render", "document_view", "flag_view", "market_severity_rows"]
+__all__ = ["write", "render", "document_view", "flag_view"]

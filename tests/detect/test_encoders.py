@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -94,6 +95,43 @@ def test_encoders_transformers_minilm_folder() -> None:
     # Batching and length-sorting must not change a text's vector.
     alone = enc.encode([texts[2]])
     assert np.allclose(alone[0], vecs[2], atol=1e-4)
+
+
+def _tiny_bert(folder: Path, pooling: str | None = None) -> Path:
+    """Write a tiny random BERT folder (no download): config, weights, WordPiece vocab."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "cat", "sleeps", "."]
+    folder.mkdir()
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    transformers.BertTokenizer(str(folder / "vocab.txt")).save_pretrained(str(folder))
+    config = transformers.BertConfig(
+        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64,
+    )  # fmt: skip
+    transformers.BertModel(config).save_pretrained(str(folder))
+    if pooling:
+        (folder / "1_Pooling").mkdir()
+        (folder / "1_Pooling" / "config.json").write_text(
+            json.dumps({f"pooling_mode_{pooling}": True}), encoding="utf-8"
+        )
+    return folder
+
+
+@pytest.mark.nlp
+@pytest.mark.parametrize("pooling", [None, "cls_token"])
+def test_encoders_transformers_tiny_local_folder(tmp_path: Path, pooling: str | None) -> None:
+    folder = _tiny_bert(tmp_path / "tiny", pooling)
+    enc = get_encoder(f"transformers:{folder}")
+    assert enc.dim == 16
+    assert enc.pooling == ("cls" if pooling else "mean")
+    texts = ["the dog sleeps .", "the cat", "", "the dog " * 200]
+    vecs = enc.encode(texts, batch_size=3)
+    assert vecs.shape == (4, 16) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    # Order of batching (longest first internally) must not leak into the output order.
+    assert np.allclose(enc.encode([texts[1]])[0], vecs[1], atol=1e-5)
 
 
 def test_encoders_missing_folder_is_config_error(tmp_path: Path) -> None:

@@ -45,3 +45,24 @@ def test_formats_names_are_case_insensitive(sample) -> None:
     write_report(sample.report, "JSON", a)
     write_report(sample.report, "json", b)
     assert a.getvalue() == b.getvalue()
+
+
+def test_formats_status_from_a_real_review_store(sample, tmp_path) -> None:
+    from locreview.review.store import ReviewStore
+
+    for d in sample.report.documents:
+        for f in d.flags:
+            f.status = None
+    store = ReviewStore(tmp_path / "review.db")
+    rec = store.record_revision(
+        "film", "crossing", sample.report, file_name="crossing.fountain", actor="tester",
+        data=b"draft v1",
+    )
+    stored = store.flags(rec.revision.id)
+    lese = next(sf for sf in stored if sf.entry_id == "th.lese-majeste")
+    store.decide(lese.id, "needs_discussion", reviewer="tester", note="ask legal")
+    out = io.StringIO()
+    write_report(sample.report, "text", out, store=store)
+    lines = out.getvalue().splitlines()
+    assert any("th.lese-majeste" in ln and ln.endswith("[needs_discussion]") for ln in lines)
+    assert any("th.buddha-image-disrespect" in ln and ln.endswith("[open]") for ln in lines)

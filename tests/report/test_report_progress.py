@@ -45,3 +45,34 @@ def test_progress_closed_stream_is_not_a_tty() -> None:
     s = io.StringIO()
     s.close()
     assert not progress_enabled(True, s)
+
+
+def test_progress_scan_callback_draws_and_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from locreview.progress import ScanProgress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("LOCREVIEW_NO_PROGRESS", raising=False)
+    stream = FakeTTY()
+    cb = ScanProgress("scanning", True, stream=stream)
+    for i, name in enumerate(["a.fountain", "b.srt", "c.pdf"]):
+        cb(i, 3, name)
+    assert cb._bar is not None
+    cb(3, 3, "")
+    assert cb._bar is None
+    cb.close()  # idempotent
+    assert "scanning" in stream.getvalue()
+
+
+def test_progress_scan_callback_single_draft_and_piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from locreview.progress import ScanProgress
+
+    monkeypatch.delenv("CI", raising=False)
+    stream = FakeTTY()
+    cb = ScanProgress(stream=stream)
+    cb(0, 1, "a.fountain")
+    cb(1, 1, "")
+    assert stream.getvalue() == ""
+    piped = io.StringIO()
+    cb = ScanProgress(stream=piped)
+    cb(0, 5, "a")
+    assert not cb.enabled and piped.getvalue() == ""

@@ -102,13 +102,15 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
                         draft = gr.Textbox(label="Draft name (blank: file name)",
                                            elem_id="draft")
                         scan_btn = gr.Button("Scan", variant="primary", elem_id="scan")
+            # Choices change per session; custom values let API callers name any revision id.
             revision = gr.Dropdown(label="Revision", choices=[], elem_id="revision",
-                                   interactive=True)
+                                   interactive=True, allow_custom_value=True)
             summary = gr.Dataframe(headers=SUMMARY_COLUMNS, label="Readiness by market",
                                    interactive=False, elem_id="summary", type="array")
             with gr.Row():
                 filters = [gr.Dropdown(label=name.capitalize(), choices=[ALL], value=ALL,
-                                       elem_id=f"filter-{name}", interactive=True, min_width=110)
+                                       elem_id=f"filter-{name}", interactive=True, min_width=110,
+                                       allow_custom_value=True)
                            for name in FILTERS]
                 sort = gr.Dropdown(label="Sort by", choices=list(SORTS), value="position",
                                    elem_id="sort", min_width=110)

@@ -154,3 +154,37 @@ def print_stats(paths: Paths, fmt: str, out: TextIO) -> None:
         out.write(f"\n**Total: {s['total']} entries in {len(s['markets'])} markets.**\n")
     else:
         out.write(f"total: {s['total']} entries in {len(s['markets'])} markets\n")
+
+
+def diff_packs(old: str, new: str) -> dict[str, list[str]]:
+    """Entries added, removed or changed between two pack versions (files or folders)."""
+    from .io import diff_packs as _diff
+
+    return _diff(old, new)
+
+
+def print_pack_diff(changes: dict[str, list[str]], out: TextIO) -> None:
+    """Print a pack diff, one line per entry."""
+    for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
+        for item in changes.get(kind, []):
+            out.write(f"{sign} {item}\n")
+    out.write(
+        f"{len(changes['added'])} added, {len(changes['removed'])} removed, "
+        f"{len(changes['changed'])} changed\n"
+    )
+
+
+def export(paths: Paths, fmt: str, out: TextIO) -> None:
+    """Export packs as CSV (one row per term) or TBX."""
+    from .io import export_csv, export_tbx
+
+    (export_csv if fmt == "csv" else export_tbx)(paths, out)
+
+
+def import_termbase(source: str, market: str, out: TextIO) -> None:
+    """Import a CSV or TBX termbase and write it as a YAML pack."""
+    from .io import import_csv, import_tbx, write_pack_yaml
+
+    lower = source.lower()
+    pack = import_tbx(source, market) if lower.endswith((".tbx", ".xml")) else import_csv(source, market)
+    write_pack_yaml(pack, out)

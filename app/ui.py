@@ -195,13 +195,13 @@ def build(service: ReviewService, users: Users, *, sample_note: str = "") -> gr.
                 _table(FLAG_COLUMNS, service.flag_rows(user, r, f, order or "position")),
                 head,
                 _table(REVISION_COLUMNS, rows),
-                "",
+                gr.skip(),  # keep the last message (e.g. the scan result) on screen
             )
 
         def on_revision(rev: Any, request: gr.Request) -> tuple[Any, ...]:
             """A revision was picked: reset the filters to its values."""
             opts = service.filter_options(who(request), rid(rev))
-            return (*[gr.update(choices=opts[n], value=ALL) for n in FILTERS], "")
+            return (*[gr.update(choices=opts[n], value=ALL) for n in FILTERS], gr.skip())
 
         def start(request: gr.Request) -> tuple[Any, ...]:
             """Page load: who is signed in, the revisions, the newest one selected."""

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -89,12 +90,16 @@ def evaluate(name: str, make: Callable[[], Callable[[str], str]], rows, repeat: 
     detect = make()
     detect("warm up the models")
     load_s = time.perf_counter() - t0
-    preds = [detect(text) for _, text in rows]
     t0 = time.perf_counter()
+    preds = [detect(text) for _, text in rows]
+    cold_pass_s = time.perf_counter() - t0  # includes models loaded on first need
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(repeat):
         for _, text in rows:
             detect(text)
     us_per_line = (time.perf_counter() - t0) / (repeat * len(rows)) * 1e6
+    # CPU time is steadier than wall time on a machine shared with other jobs.
+    cpu_us_per_line = (time.process_time() - c0) / (repeat * len(rows)) * 1e6
 
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     strict = folded = abstained = wrong_on_und = 0
@@ -122,9 +127,37 @@ def evaluate(name: str, make: Callable[[], Callable[[str], str]], rows, repeat: 
         "guessed_on_und_lines": wrong_on_und,
         "per_language": {k: f"{v[0]}/{v[1]}" for k, v in sorted(per.items())},
         "us_per_line": round(us_per_line, 1),
+        "cpu_us_per_line": round(cpu_us_per_line, 1),
         "load_s": round(load_s, 2),
+        "cold_pass_s": round(cold_pass_s, 2),
         "errors": errors,
     }
+
+
+RSS_PROBE = """
+import sys
+sys.path.insert(0, {root!r})
+from bench.bench_language import load_lines
+from locreview.detect import language
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+rows = load_lines()
+before = rss()
+for _, text in rows:
+    language._detect(text, {backend!r})
+print(round(rss() - before, 1))
+"""
+
+
+def rss_added_mib(backend: str) -> float | None:
+    """Memory a backend adds once it has seen every line (measured in a fresh process)."""
+    code = RSS_PROBE.format(root=str(HERE.parent), backend=backend)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return float(proc.stdout.strip()) if proc.returncode == 0 else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,21 +171,27 @@ def main(argv: list[str] | None = None) -> int:
         (f"locreview[{b}]", (lambda b=b: _locreview(b))) for b in language.BACKENDS
     ] + [("lingua (bare)", _lingua_raw), ("langdetect (bare)", _langdetect_raw)]
     results = [evaluate(name, make, rows, args.repeat) for name, make in detectors]
+    for r, backend in zip(results, language.BACKENDS, strict=False):
+        r["rss_added_mib"] = rss_added_mib(backend)
 
     print(f"{len(rows)} lines, {len(langs)} labels ({', '.join(langs)})\n")
-    print(f"{'detector':<22} {'acc':>6} {'base':>6} {'abst':>5} {'und?':>5} {'µs/line':>9}")
+    print(
+        f"{'detector':<22} {'acc':>6} {'base':>6} {'abst':>5} {'und?':>5} {'µs/line':>9} "
+        f"{'cpu µs':>7}"
+    )
     for r in results:
         print(
             f"{r['detector']:<22} {r['accuracy']:>6.1%} {r['accuracy_base_language']:>6.1%} "
             f"{r['abstained_on_real_lines']:>5} {r['guessed_on_und_lines']:>5} "
-            f"{r['us_per_line']:>9.1f}"
+            f"{r['us_per_line']:>9.1f} {r['cpu_us_per_line']:>7.1f}"
         )
     print("\nper language (correct/lines):")
     print(f"{'lang':<8}" + "".join(f"{r['detector'][:18]:>20}" for r in results))
     for lang in langs:
         print(f"{lang:<8}" + "".join(f"{r['per_language'][lang]:>20}" for r in results))
     for r in results[: len(language.BACKENDS)]:
-        print(f"\nerrors of {r['detector']}:")
+        print(f"\n{r['detector']}: +{r['rss_added_mib']} MiB RSS, cold pass {r['cold_pass_s']} s")
+        print(f"errors of {r['detector']}:")
         for e in r["errors"]:
             print(f"  {e['gold']:>8} → {e['pred']:<8} {e['text']}")
     RESULTS.write_text(

@@ -49,6 +49,7 @@ UND = "und"
 # ("Okay.", "JOHN", "Hmm") every detector is close to random, so we answer "und".
 MIN_LATIN_LETTERS = 10
 MIN_LATIN_WORDS = 2
+MIN_ANY_LATIN_LETTERS = 6  # "Oh no.", "I see." say nothing about the language either
 MAX_BACKEND_CHARS = 1000
 # Below this relative confidence the backend is guessing between near-equals.
 MIN_BACKEND_CONFIDENCE = 0.2
@@ -311,7 +312,7 @@ def _detect(text: str, backend: str) -> LangGuess:
 
     letters = counts["Latin"]
     words = sum(1 for w in text.split() if any(ch.isalpha() for ch in w))
-    if letters < MIN_LATIN_LETTERS and words < MIN_LATIN_WORDS:
+    if letters < MIN_ANY_LATIN_LETTERS or (letters < MIN_LATIN_LETTERS and words < MIN_LATIN_WORDS):
         return LangGuess(UND, 0.0, "Latin", backend)
     # The backends' cost grows with length; a line's first 1000 characters decide it.
     scores = _latin_scores(text[:MAX_BACKEND_CHARS], backend)

@@ -29,7 +29,7 @@ KO_PARTICLES = (
     "은 는 이 가 을 를 에 에서 에게 께 께서 의 도 와 과 로 으로 만 까지 부터 처럼 보다 이나 나 "
     "랑 이랑 하고 한테 한테서 에게서 라고 이라고 라는 이라는 란 이란 이다 였다 이었다 입니다 "
     "이에요 예요 이야 야 조차 마저 뿐 밖에 같은 답게 로서 으로서 로써 으로써 엔 에선 이며 며 "
-    "이고 고 인 인데 이지 지 였고 였던 이던 섬 쪽 근처 해역 앞바다 인근"
+    "이고 고 인 인데 이지 지 였고 였던 이던 섬 쪽 근처 해역 앞바다 인근 들 아"
 ).split()
 _KO_SET = frozenset(KO_PARTICLES) | frozenset(a + b for a in KO_PARTICLES for b in KO_PARTICLES)
 _KO_MAXLEN = max(len(p) for p in _KO_SET)

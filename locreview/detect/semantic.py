@@ -21,6 +21,8 @@ import numpy as np
 from locreview.detect.encoders import EmbeddingCache, Encoder
 
 Match = tuple[str, float]
+#: Query rows per matrix product.
+QUERY_CHUNK = 1024
 
 
 def items_hash(items: Sequence[tuple[str, str]]) -> str:
@@ -96,8 +98,11 @@ class SemanticIndex:
         if not live or not self.keys:
             return out
         queries = self.embed([texts[i] for i in live])
-        sims = queries @ self.matrix.T  # rows are unit vectors: dot product = cosine
-        out[live] = np.maximum.reduceat(sims, self._starts, axis=1)
+        rows = np.asarray(live, dtype=np.intp)
+        # Chunked so a long script against a large glossary stays a few MiB at a time.
+        for start in range(0, len(rows), QUERY_CHUNK):
+            sims = queries[start : start + QUERY_CHUNK] @ self.matrix.T  # unit rows: cosine
+            out[rows[start : start + QUERY_CHUNK]] = np.maximum.reduceat(sims, self._starts, axis=1)
         return out
 
     def query(self, texts: Sequence[str], top_k: int = 3) -> list[list[Match]]:

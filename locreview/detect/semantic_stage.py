@@ -81,6 +81,7 @@ class SemanticStage:
         base = THRESHOLDS.get(family, THRESHOLDS["transformers"])
         self.thresholds = {**base, **(thresholds or {})}
         self.margin = MARGINS.get(family, 0.04) if margin is None else margin
+        self.min_threshold = min(self.thresholds.values())
         self.entries = list(entries)
         if cache is None:
             cache = EmbeddingCache()
@@ -103,6 +104,31 @@ class SemanticStage:
         """The cosine a line needs to flag an entry of ``category``."""
         return self.thresholds.get(category, self.thresholds["default"])
 
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Cosines of each text to each entry's positive and look-alike anchors."""
+        pos = self.pos.key_scores(texts)
+        neg = self.neg.key_scores(texts) if self.neg else None
+        return pos, neg
+
+    def pick(self, pos_row: np.ndarray, neg_row: np.ndarray | None) -> list[tuple[int, float, float]]:
+        """Entries (key, cosine, look-alike cosine) a line flags, best first, at most TOP_K."""
+        out: list[tuple[int, float, float]] = []
+        for col in np.argsort(-pos_row)[: TOP_K * 4]:
+            s = float(pos_row[col])
+            key = int(self.pos.keys[col])
+            if s < self.threshold(self.entries[key].entry.category.value):
+                if s < self.min_threshold:
+                    break  # sorted: nothing further can pass any category's threshold
+                continue
+            ncol = self._neg_col.get(key)
+            n = float(neg_row[ncol]) if neg_row is not None and ncol is not None else -1.0
+            if s - n < self.margin:
+                continue
+            out.append((key, s, n))
+            if len(out) >= TOP_K:
+                break
+        return out
+
     def candidates(
         self, elements: Sequence[Element], literal: Sequence[Candidate]
     ) -> list[Candidate]:
@@ -116,26 +142,14 @@ class SemanticStage:
         ]
         if not todo or not self.entries:
             return []
-        texts = [" ".join(el.text.split()) for el in todo]
-        pos = self.pos.key_scores(texts)
-        neg = self.neg.key_scores(texts) if self.neg else None
+        pos, neg = self.scores([" ".join(el.text.split()) for el in todo])
         seen = {(c.key, c.element.index) for c in literal}
         out: list[Candidate] = []
         for row, el in enumerate(todo):
-            scores = pos[row]
-            order = np.argsort(-scores)[: TOP_K * 4]
-            taken = 0
-            for col in order:
-                s = float(scores[col])
-                key = int(self.pos.keys[col])
-                ce = self.entries[key]
-                if s < self.threshold(ce.entry.category.value):
-                    continue
-                n = float(neg[row][self._neg_col[key]]) if neg is not None and key in self._neg_col else -1.0
-                if s - n < self.margin:
-                    continue
+            for key, s, n in self.pick(pos[row], neg[row] if neg is not None else None):
                 if (key, el.index) in seen:
                     continue
+                ce = self.entries[key]
                 left, right = _local_trim(el.text)
                 start, end = el.original_offset(left), el.original_offset(right - 1) + 1
                 out.append(
@@ -158,9 +172,6 @@ class SemanticStage:
                         right,
                     )
                 )
-                taken += 1
-                if taken >= TOP_K:
-                    break
         return out
 
 

@@ -35,6 +35,10 @@ LEGACY_ENCODINGS: tuple[str, ...] = (
     "latin_1",
 )
 
+#: Elements longer than this many characters are kept as raw source slices (no markup
+#: stripped, no per-character offset map): only pathological input gets there.
+HUGE_ELEMENT = 1_000_000
+
 # Decoding names as reported in Script.encoding (Python codec names, normalised).
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
@@ -141,17 +145,22 @@ def line_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple
         return []
     chunk = text if (start == 0 and n == len(text)) else text[start:n]
     out: list[tuple[int, int, int]] = []
-    if "\r" not in chunk:
-        # Fast path for LF-only text: str.split runs in C.
+    crs = chunk.count("\r")
+    if crs == 0 or crs == chunk.count("\r\n"):
+        # Fast path for LF or CRLF text (no lone CR): str.split runs in C.
         pos = start
         for ln in chunk.split("\n"):
-            le = pos + len(ln)
-            out.append((pos, le, le + 1))
+            full = len(ln)
+            le = pos + full
+            if crs and full and ln[-1] == "\r":
+                out.append((pos, le - 1, le + 1))
+            else:
+                out.append((pos, le, le + 1))
             pos = le + 1
         if chunk.endswith("\n"):
             out.pop()
-        s0, e0, _ = out[-1]
-        out[-1] = (s0, e0, min(e0 + 1, n) if chunk.endswith("\n") else e0)
+        s0, e0, nx = out[-1]
+        out[-1] = (s0, e0, n if chunk.endswith("\n") else min(nx - 1, n))
         return out
     pos = start
     while pos < n:
@@ -175,6 +184,7 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[tu
     return iter(line_bounds(text, start, end))
 
 
+_NO_EXTRA: dict[str, Any] = {}
 _BREAKS = re.compile(r"\r\n|\r|\n")
 
 
@@ -245,12 +255,14 @@ class Builder:
         if text is None:
             text = self.text[start:end]
             offsets = None
-        extra: dict[str, Any] = {}
-        if page is not None:
-            extra["page"] = page
-        if time_start is not None:
-            extra["time_start"] = time_start
-            extra["time_end"] = time_end
+        extra: dict[str, Any] = _NO_EXTRA
+        if page is not None or time_start is not None:
+            extra = {}
+            if page is not None:
+                extra["page"] = page
+            if time_start is not None:
+                extra["time_start"] = time_start
+                extra["time_end"] = time_end
         p = Pending(
             kind,
             start,
@@ -259,8 +271,9 @@ class Builder:
             tuple(offsets) if offsets is not None else None,
             speaker,
             extra,
-            dict(attrs or {}),
-            order=len(self.pending),
+            dict(attrs) if attrs else {},
+            None,
+            len(self.pending),
         )
         if self.pending and start < self.pending[-1].start:
             self._sorted = False
@@ -297,7 +310,8 @@ class Builder:
                 return (p.start, p.order, 0)
 
             pend = sorted(pend, key=key)
-        index_of = {id(p): i for i, p in enumerate(pend)}
+        has_hosts = any(p.host is not None for p in pend)
+        index_of = {id(p): i for i, p in enumerate(pend)} if has_hosts else {}
         scene: int | None = None
         elements: list[Element] = []
         append = elements.append

@@ -91,7 +91,9 @@ def check_zip(data: bytes, path: str) -> zipfile.ZipFile:
             or re.match(r"[A-Za-z]:", name)
             or "\x00" in name
         ):
-            raise UnsafeInputError(f"ZIP entry name {name!r} escapes the archive: refused", path=path)
+            raise UnsafeInputError(
+                f"ZIP entry name {name!r} escapes the archive: refused", path=path
+            )
         if info.flag_bits & 0x1:
             raise FormatError(
                 "the DOCX is encrypted (password-protected): save it without a password",
@@ -244,7 +246,12 @@ def read(data: bytes, path: str) -> Script:
             sp = speaker_line(t, a, z)
             if sp is not None:
                 ns, ne, ds = sp
-                b.add(ElementKind.CHARACTER, s0 + ns, s0 + ne, attrs={**attrs, "heuristic": "speaker-colon"})
+                b.add(
+                    ElementKind.CHARACTER,
+                    s0 + ns,
+                    s0 + ne,
+                    attrs={**attrs, "heuristic": "speaker-colon"},
+                )
                 b.add(
                     ElementKind.DIALOGUE,
                     s0 + ds,
@@ -311,7 +318,11 @@ def _classify(
             prev_kind = out[-1][0] if out else None
             indented = indent is not None and indent >= 0.75
             same_indent = dialogue_indent is not None and indent == dialogue_indent
-            if prev_kind in (ElementKind.CHARACTER, ElementKind.PARENTHETICAL) or indented or same_indent:
+            if (
+                prev_kind in (ElementKind.CHARACTER, ElementKind.PARENTHETICAL)
+                or indented
+                or same_indent
+            ):
                 if dialogue_indent is None:
                     dialogue_indent = indent
                 out.append((ElementKind.DIALOGUE, {"heuristic": "fountain"}))

@@ -21,7 +21,7 @@ import xml.sax
 from dataclasses import dataclass, field
 
 from locreview.errors import FormatError, UnsafeInputError
-from locreview.ingest._common import Builder, Pending, decode_bytes
+from locreview.ingest._common import HUGE_ELEMENT, Builder, Pending, decode_bytes
 from locreview.model import ElementKind, Script
 
 #: Deepest element nesting accepted (real FDX files nest fewer than 12 levels).
@@ -66,9 +66,11 @@ _EXTENSION = re.compile(r"(?:[ \t]*\([^()]{0,40}\))+[ \t]*\^?[ \t]*$")
 
 def _unescape_attr(value: str) -> str:
     return _ENTITY.sub(
-        lambda m: _NAMED[m.group(1)]
-        if m.group(1)
-        else chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16)),
+        lambda m: (
+            _NAMED[m.group(1)]
+            if m.group(1)
+            else chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16))
+        ),
         value,
     )
 
@@ -118,8 +120,9 @@ class _Para:
     ptype: str
     tag_pos: int
     attrs: dict[str, str]
-    chars: list[str] = field(default_factory=list)
-    offs: list[int] = field(default_factory=list)
+    # Character data as pieces: (start, end, None) is the raw slice text[start:end];
+    # (start, end, ch) is an entity at [start, end) decoding to ch.
+    pieces: list[tuple[int, int, str | None]] = field(default_factory=list)
     dual: bool = False
     host: _Para | None = None
     pending: Pending | None = None
@@ -156,7 +159,9 @@ class _Reader:
                             line=self.b.lines.position(m.start())[0],
                         )
                 empty = bool(m.group("empty"))
-                attrs = {a: _unescape_attr(v1 or v2) for a, v1, v2 in _ATTR.findall(m.group("attrs"))}
+                attrs = {
+                    a: _unescape_attr(v1 or v2) for a, v1, v2 in _ATTR.findall(m.group("attrs"))
+                }
                 if name == "Paragraph":
                     p = self.open_para(stack, paras, attrs, m.start())
                     if empty:
@@ -192,8 +197,7 @@ class _Reader:
             p = paras[-1]
             if m.group("cdata") is not None:
                 s = m.start("cdata")
-                p.chars.extend(m.group("cdata"))
-                p.offs.extend(range(s, m.end("cdata")))
+                p.pieces.append((s, m.end("cdata"), None))
             elif m.group("text") is not None:
                 self.add_text(p, m.start(), m.end())
         if not root_seen:
@@ -204,22 +208,20 @@ class _Reader:
         """Append character data [a, z) to a paragraph, decoding entities with offsets."""
         t = self.text
         if "&" not in t[a:z]:
-            p.chars.extend(t[a:z])
-            p.offs.extend(range(a, z))
+            p.pieces.append((a, z, None))
             return
         pos = a
         for m in _ENTITY.finditer(t, a, z):
-            p.chars.extend(t[pos : m.start()])
-            p.offs.extend(range(pos, m.start()))
+            if m.start() > pos:
+                p.pieces.append((pos, m.start(), None))
             if m.group(1):
                 ch = _NAMED[m.group(1)]
             else:
                 ch = chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16))
-            p.chars.append(ch)
-            p.offs.append(m.start())
+            p.pieces.append((m.start(), m.end(), ch))
             pos = m.end()
-        p.chars.extend(t[pos:z])
-        p.offs.extend(range(pos, z))
+        if pos < z:
+            p.pieces.append((pos, z, None))
 
     def open_para(
         self, stack: list[str], paras: list[_Para], attrs: dict[str, str], pos: int
@@ -249,12 +251,6 @@ class _Reader:
         """Emit the element of a finished paragraph."""
         if p.role == "skip":
             return
-        chars, offs = p.chars, p.offs
-        a, z = 0, len(chars)
-        while a < z and chars[a].isspace():
-            a += 1
-        while z > a and chars[z - 1].isspace():
-            z -= 1
         line = self.b.lines.position(p.tag_pos)[0]
         attrs: dict[str, object] = {"xml_line": line}
         if p.ptype:
@@ -263,13 +259,18 @@ class _Reader:
             p.index = self.body_count
             self.body_count += 1
             attrs["paragraph"] = p.index
-        if z <= a:
+        text, start, end, offsets = self._assemble(p.pieces)
+        if text is None:
             if p.role == "body":
                 self.attach_notes(p)
             return
-        text = "".join(chars[a:z])
-        offsets = offs[a:z]
-        start, end = offsets[0], offsets[-1] + 1
+        if (
+            offsets is None
+            and len(text) > HUGE_ELEMENT
+            and p.pieces
+            and any(pc[2] is not None for pc in p.pieces)
+        ):
+            attrs["raw"] = True
         kw: dict[str, object] = {}
         if p.role == "note":
             kind = ElementKind.NOTE
@@ -288,17 +289,61 @@ class _Reader:
             kw = self.body_attrs(p, kind, text, attrs)
             if p.dual:
                 attrs["dual"] = self.dual_side or "left"
-        if text == self.text[start:end]:
+        if offsets is None:
             pend = self.b.add(kind, start, end, attrs=attrs, **kw)  # type: ignore[arg-type]
         else:
             pend = self.b.add(
-                kind, start, end, text=text, offsets=offsets, attrs=attrs, **kw  # type: ignore[arg-type]
+                kind,
+                start,
+                end,
+                text=text,
+                offsets=offsets,
+                attrs=attrs,
+                **kw,  # type: ignore[arg-type]
             )
         p.pending = pend
         if p.role in ("note", "synopsis") and p.host is not None:
             p.host.notes.append(p)
         if p.role == "body":
             self.attach_notes(p)
+
+    def _assemble(
+        self, pieces: list[tuple[int, int, str | None]]
+    ) -> tuple[str | None, int, int, list[int] | None]:
+        """Join pieces into (text, start, end, offsets); trims whitespace; offsets only if needed."""
+        t = self.text
+        if not pieces:
+            return None, 0, 0, None
+        contiguous = all(pc[2] is None for pc in pieces) and all(
+            a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False)
+        )
+        if contiguous or pieces[-1][1] - pieces[0][0] > HUGE_ELEMENT:
+            # One run of plain text (or a pathological one kept raw): a slice of the file.
+            start, end = pieces[0][0], pieces[-1][1]
+            seg = t[start:end]
+            left = seg.lstrip()
+            core = left.rstrip()
+            if not core:
+                return None, 0, 0, None
+            start += len(seg) - len(left)
+            return core, start, start + len(core), None
+        chars: list[str] = []
+        offs: list[int] = []
+        for a, z, ch in pieces:
+            if ch is None:
+                chars.append(t[a:z])
+                offs.extend(range(a, z))
+            else:
+                chars.append(ch)
+                offs.append(a)
+        text = "".join(chars)
+        left = text.lstrip()
+        core = left.rstrip()
+        if not core:
+            return None, 0, 0, None
+        lead = len(text) - len(left)
+        offsets = offs[lead : lead + len(core)]
+        return core, offsets[0], offsets[-1] + 1, offsets
 
     def attach_notes(self, p: _Para) -> None:
         """Point notes and synopses anchored in body paragraph p at its element."""

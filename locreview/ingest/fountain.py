@@ -20,7 +20,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from locreview.ingest._common import Builder, Pending, line_bounds
+from locreview.ingest._common import HUGE_ELEMENT, Builder, Pending, line_bounds
 from locreview.model import ElementKind, Script
 
 _HEADING_PREFIX = re.compile(
@@ -29,7 +29,7 @@ _HEADING_PREFIX = re.compile(
 )
 _SCENE_NUMBER = re.compile(r"[ \t]*#([\w.\-]{1,20})#[ \t]*$")
 _TITLE_KEY = re.compile(r"[ \t]{0,3}([^\s:：!@#.~=>\[/][^:：\r\n]{0,48}?)[ \t]*[:：][ \t]*")
-_TOKENS = re.compile(r"/\*|\*/|\[\[|\]\]|(?:\r\n|\r|\n)(?=\r|\n)")
+_TOKENS = re.compile(r"/\*|\*/|\[\[|\]\]")
 _EMPHASIS = re.compile(r"\\[*_]|\*{1,3}|_")
 _PAGE_BREAK = re.compile(r"={3,}[ \t]*$")
 _EXTENSIONS = re.compile(r"(?:[ \t]*\([^()\r\n]{0,40}\))+[ \t]*$")
@@ -124,9 +124,18 @@ class _WorkText:
         return out
 
 
+def _has_blank_line(seg: str) -> bool:
+    """True when seg contains an empty line (two line breaks in a row, any convention)."""
+    if "\r" in seg:
+        seg = seg.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n\n" in seg
+
+
 def _find_cuts(text: str) -> list[_Cut]:
     """Find boneyard and note regions in one linear tokenizer pass."""
     cuts: list[_Cut] = []
+    if "/*" not in text and "[[" not in text:
+        return cuts
     depth = 0
     bone_start = -1
     note_start = -1
@@ -142,12 +151,13 @@ def _find_cuts(text: str) -> list[_Cut]:
             continue
         if note_start >= 0:
             if tok == "]]":
-                cuts.append(_Cut(note_start, m.end(), "note", note_start + 2, m.start()))
+                # A note may not contain an empty line; each candidate range is scanned
+                # once (a new "[[" restarts it), so this stays linear.
+                if not _has_blank_line(text[note_start : m.start()]):
+                    cuts.append(_Cut(note_start, m.end(), "note", note_start + 2, m.start()))
                 note_start = -1
             elif tok == "[[":
                 note_start = m.start()  # notes do not nest: the inner one wins
-            elif tok not in ("/*", "*/"):
-                note_start = -1  # an empty line ends a would-be note: it was not one
             continue
         if tok == "/*":
             depth = 1
@@ -238,6 +248,29 @@ class _Parser:
         self.b = Builder(text, path, "fountain", encoding)
         self.w = self.work.text
         self.lines = list(line_bounds(self.w))
+        # Per-line facts computed once with C string methods: content bounds without
+        # surrounding spaces/tabs, "empty" (nothing visible) and "blank" (empty, but a line
+        # of two or more spaces is not blank: Fountain's way to keep a block together).
+        w = self.w
+        cs_list: list[int] = []
+        ce_list: list[int] = []
+        empty: list[bool] = []
+        blank: list[bool] = []
+        for ls, le, _ in self.lines:
+            seg = w[ls:le]
+            left = seg.lstrip(" \t")
+            core = left.rstrip(" \t")
+            cs = le - len(left)
+            cs_list.append(cs)
+            ce_list.append(cs + len(core))
+            is_empty = not core.strip()
+            empty.append(is_empty)
+            blank.append(is_empty and not (len(seg) >= 2 and not seg.strip(" ")))
+        self._cs = cs_list
+        self._ce = ce_list
+        self._empty = empty
+        self._blank = blank
+        self.has_notes = any(c.kind == "note" for c in self.cuts)
         # (work_start, work_end, pending) of every element, to find the hosts of notes.
         self.ranges: list[tuple[int, int, Pending]] = []
         self.last_character: Pending | None = None
@@ -249,18 +282,29 @@ class _Parser:
     ) -> Pending | None:
         """Add an element for work range [ws, we) (trimmed), mapped to the original."""
         w = self.w
-        while ws < we and w[ws] in " \t":
-            ws += 1
-        while we > ws and w[we - 1] in " \t\r\n":
-            we -= 1
+        seg = w[ws:we]
+        left = seg.lstrip(" \t")
+        ws += len(seg) - len(left)
+        core = left.rstrip(" \t\r\n")
+        we = ws + len(core)
         if we <= ws:
             return None
-        pieces = _strip_emphasis(w, ws, we) if emphasis else [(ws, we)]
-        segs: list[tuple[int, int]] = []
-        for ps, pe in pieces:
-            segs.extend(self.work.segments(ps, pe))
-        p = self.b.add_segments(kind, segs, **kw)  # type: ignore[arg-type]
-        if p is not None:
+        if we - ws > HUGE_ELEMENT:
+            # A pathological element (a 50 MB line): keep the original slice as it is
+            # (markers and all) rather than build a per-character offset map of it.
+            segs = self.work.segments(ws, we)
+            a, z = segs[0][0], segs[-1][1]
+            p = self.b.add(kind, a, z, attrs={**kw.pop("attrs", {}), "raw": True}, **kw)  # type: ignore[arg-type]
+        elif not self.cuts and not (emphasis and ("*" in core or "_" in core or "\\" in core)):
+            # Fast path: nothing cut out, nothing stripped: the element is a plain slice.
+            p = self.b.add(kind, ws, we, text=core, **kw)  # type: ignore[arg-type]
+        else:
+            pieces = _strip_emphasis(w, ws, we) if emphasis else [(ws, we)]
+            segs: list[tuple[int, int]] = []
+            for ps, pe in pieces:
+                segs.extend(self.work.segments(ps, pe))
+            p = self.b.add_segments(kind, segs, **kw)  # type: ignore[arg-type]
+        if p is not None and self.has_notes:
             self.ranges.append((ws, we, p))
         return p
 
@@ -268,30 +312,15 @@ class _Parser:
 
     def blank(self, i: int) -> bool:
         """True when line i is empty (EOF counts); a line of 2+ spaces is not blank."""
-        if i >= len(self.lines) or i < 0:
-            return True
-        ls, le, _ = self.lines[i]
-        seg = self.w[ls:le]
-        if not seg.strip():
-            return not (len(seg) >= 2 and seg.strip(" ") == "")
-        return False
+        return i >= len(self._blank) or i < 0 or self._blank[i]
 
     def empty(self, i: int) -> bool:
         """True when line i has no visible character (EOF counts)."""
-        if i >= len(self.lines) or i < 0:
-            return True
-        ls, le, _ = self.lines[i]
-        return not self.w[ls:le].strip()
+        return i >= len(self._empty) or i < 0 or self._empty[i]
 
     def content(self, i: int) -> tuple[int, int]:
         """Return the work range of line i without surrounding spaces and tabs."""
-        ls, le, _ = self.lines[i]
-        w = self.w
-        while ls < le and w[ls] in " \t":
-            ls += 1
-        while le > ls and w[le - 1] in " \t":
-            le -= 1
-        return ls, le
+        return self._cs[i], self._ce[i]
 
     # -- title page ---------------------------------------------------------------------
 
@@ -452,7 +481,9 @@ class _Parser:
             s = self.w[cs:ce]
             if (s.startswith("(") and s.endswith(")")) or s.startswith("~"):
                 if run_start >= 0:
-                    self.emit(ElementKind.DIALOGUE, run_start, run_end, speaker=name, attrs=line_attrs)
+                    self.emit(
+                        ElementKind.DIALOGUE, run_start, run_end, speaker=name, attrs=line_attrs
+                    )
                     run_start = -1
                 if s.startswith("~"):
                     self.emit(ElementKind.LYRIC, cs + 1, ce, speaker=name, attrs=dict(line_attrs))
@@ -466,7 +497,9 @@ class _Parser:
                 run_end = ce
             i += 1
         if run_start >= 0:
-            self.emit(ElementKind.DIALOGUE, run_start, run_end, speaker=name, attrs=dict(line_attrs))
+            self.emit(
+                ElementKind.DIALOGUE, run_start, run_end, speaker=name, attrs=dict(line_attrs)
+            )
         return i
 
     def action(self, i: int, start: int) -> int:

@@ -80,7 +80,9 @@ def _extract(data: bytes, path: str) -> list[str]:
         raise FormatError("the PDF nests objects too deeply to read", path=path) from None
     except Exception as exc:  # pypdf raises many types on damaged files
         msg = str(exc) or type(exc).__name__
-        raise FormatError(f"cannot read the PDF (damaged or truncated?): {msg}"[:300], path=path) from None
+        raise FormatError(
+            f"cannot read the PDF (damaged or truncated?): {msg}"[:300], path=path
+        ) from None
     return pages
 
 
@@ -204,7 +206,9 @@ def read(data: bytes, path: str) -> Script:
             kind = ElementKind.PARAGRAPH
         j = i + 1
         if kind in _MERGE or kind is ElementKind.PARENTHETICAL:
-            while j < n and lines[j].content and lines[j].kind is ln.kind and lines[j].page == ln.page:
+            while (
+                j < n and lines[j].content and lines[j].kind is ln.kind and lines[j].page == ln.page
+            ):
                 if kind is ElementKind.PARENTHETICAL and ln.content.endswith(")") and j == i + 1:
                     break
                 j += 1
@@ -223,6 +227,8 @@ def read(data: bytes, path: str) -> Script:
             spk = speaker
         elif kind is not ElementKind.CENTERED:
             speaker = None
-        b.add(kind, ln.start, last.start + len(last.content), speaker=spk, page=ln.page, attrs=attrs)
+        b.add(
+            kind, ln.start, last.start + len(last.content), speaker=spk, page=ln.page, attrs=attrs
+        )
         i = j
     return b.build()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from locreview.ingest._common import Builder, fail, line_bounds
+from locreview.ingest._common import HUGE_ELEMENT, Builder, fail, line_bounds
 from locreview.model import ElementKind, Script
 
 _SRT_TIME = re.compile(r"[ \t]*(-?)(?:(\d{1,3}):)?(\d{1,3}):(\d{1,3})(?:[,.:](\d{1,3}))?[ \t]*")
@@ -168,6 +168,17 @@ class _Reader:
     def emit(self, ps: int, pe: int, ident: str | None, start: int, end: int) -> None:
         """Strip markup from payload [ps, pe) and add the CUE element."""
         t = self.text
+        if pe - ps > HUGE_ELEMENT:
+            # Not a real cue: keep the raw slice instead of a per-character offset map.
+            self.b.add(
+                ElementKind.CUE,
+                ps,
+                pe,
+                time_start=_fmt_ms(start),
+                time_end=_fmt_ms(end),
+                attrs={"raw": True, **({"id": ident} if ident else {})},
+            )
+            return
         chars: list[str] = []
         offs: list[int] = []
         speaker: str | None = None
@@ -277,9 +288,12 @@ class _Reader:
                 if line.strip().isdigit() and nxt < n and _ARROW in self.line_text(nxt):
                     ident = line.strip()
                     i = nxt
-                elif line.strip().isdigit() and self.blank(nxt) and all(
-                    self.blank(k) for k in range(nxt, min(n, nxt + 3))
-                ) and nxt + 3 > n:
+                elif (
+                    line.strip().isdigit()
+                    and self.blank(nxt)
+                    and all(self.blank(k) for k in range(nxt, min(n, nxt + 3)))
+                    and nxt + 3 > n
+                ):
                     self.b.meta.setdefault("warnings", []).append(
                         f"line {self.lineno(i)}: cue number at end of file without a cue"
                     )
@@ -316,8 +330,10 @@ class _Reader:
                 continue
             line = self.line_text(i)
             word = line.split(None, 1)[0] if line.strip() else ""
-            if _ARROW not in line and word in ("NOTE", "STYLE", "REGION") and (
-                line.strip() == word or line[len(word) : len(word) + 1] in (" ", "\t")
+            if (
+                _ARROW not in line
+                and word in ("NOTE", "STYLE", "REGION")
+                and (line.strip() == word or line[len(word) : len(word) + 1] in (" ", "\t"))
             ):
                 while i < n and not self.blank(i):
                     i += 1

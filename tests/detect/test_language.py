@@ -51,7 +51,9 @@ def test_language_tiny_lines(text: str, lang: str, script: str, backend: str) ->
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("text", ["", "   ", "...", "--", "Okay.", "JOHN", "(beat)", "好", "42!"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "...", "--", "Okay.", "JOHN", "(beat)", "Oh no.", "好", "42!"]
+)
 def test_language_too_short_is_und(text: str, backend: str) -> None:
     guess = detect_language(text, backend)
     assert guess.lang == "und"

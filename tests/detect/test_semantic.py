@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from locreview.detect import semantic
 from locreview.detect.encoders import EmbeddingCache, get_encoder
 from locreview.detect.semantic import SemanticIndex, best_score_per_key, items_hash
 
@@ -54,6 +55,14 @@ def test_semantic_key_scores_is_per_key_maximum() -> None:
     assert np.allclose(scores[0], [0, 0])
     assert np.allclose(scores[1], [1.0, 0.36])  # gambling: bet itself; supernatural: spirit
     assert np.allclose(scores[2], [0, 0])  # a blank line matches nothing
+
+
+def test_semantic_chunked_scoring_matches_one_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = SemanticIndex(ITEMS, AxisEncoder())
+    texts = ["tea", "", "bet", "ghost", "spirit"]
+    whole = index.key_scores(texts)
+    monkeypatch.setattr(semantic, "QUERY_CHUNK", 2)
+    assert np.array_equal(index.key_scores(texts), whole)
 
 
 def test_semantic_blank_and_empty_inputs() -> None:

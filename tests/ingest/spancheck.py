@@ -20,9 +20,9 @@ def check_spans(script: Script) -> None:
             assert text[sp.start : sp.end] == el.text, el
         else:
             assert len(el.offsets) == len(el.text), el
-            assert all(a < b for a, b in zip(el.offsets, el.offsets[1:])), el
+            assert all(a < b for a, b in zip(el.offsets, el.offsets[1:], strict=False)), el
             assert el.offsets[0] >= sp.start and el.offsets[-1] < sp.end, el
-            for ch, off in zip(el.text, el.offsets):
+            for ch, off in zip(el.text, el.offsets, strict=True):
                 # A character decoded from an entity (&amp; in FDX/WebVTT) maps to its "&".
                 assert text[off] == ch or text[off] == "&", (el, ch, off, text[off])
             assert el.original_offset(0) == el.offsets[0]

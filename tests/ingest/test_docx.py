@@ -119,7 +119,10 @@ def test_docx_too_many_entries_refused() -> None:
 def test_docx_total_size_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """The total uncompressed size limit is enforced (lowered here to keep the test small)."""
     monkeypatch.setattr(docx_reader, "MAX_TOTAL_UNCOMPRESSED", 1000)
-    data = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": bytes(range(256)) * 8}, zipfile.ZIP_STORED)
+    data = _zip(
+        {"[Content_Types].xml": b"<x/>", "word/document.xml": bytes(range(256)) * 8},
+        zipfile.ZIP_STORED,
+    )
     with pytest.raises(UnsafeInputError, match="expands to"):
         read_script(data, name="big.docx")
 

@@ -28,7 +28,9 @@ def _pairs() -> list[tuple[Path, Path]]:
         for f in sorted(CORPUS.glob("fdx/*/*.fdx"))
         if f.with_suffix(".fountain").exists()
     ]
-    pairs += [(f, f.with_suffix(".fountain")) for f in sorted(CORPUS.glob("fountain/screenplain/*.fdx"))]
+    pairs += [
+        (f, f.with_suffix(".fountain")) for f in sorted(CORPUS.glob("fountain/screenplain/*.fdx"))
+    ]
     return pairs
 
 
@@ -102,7 +104,9 @@ def test_fdx_character_extension_and_speaker() -> None:
 def test_fdx_dual_dialogue() -> None:
     """Both sides of <DualDialogue> are marked left/right with their speakers."""
     s = read_script(CORPUS / "fdx/jumpcut/dual-dialogue-basic.fdx")
-    duals = [(e.kind.value, e.speaker, e.attrs.get("dual")) for e in s.elements if "dual" in e.attrs]
+    duals = [
+        (e.kind.value, e.speaker, e.attrs.get("dual")) for e in s.elements if "dual" in e.attrs
+    ]
     assert duals == [
         ("character", "STEEL", "left"),
         ("dialogue", "STEEL", "left"),
@@ -144,7 +148,7 @@ def test_fdx_unanchored_script_notes() -> None:
     """Notes outside the body are standalone NOTE elements."""
     data = _fdx(
         '<Paragraph Type="Action"><Text>Rain.</Text></Paragraph>',
-        extra="\n<ScriptNotes><ScriptNote ID=\"1\"><Paragraph><Text>"
+        extra='\n<ScriptNotes><ScriptNote ID="1"><Paragraph><Text>'
         "[[locreview: ignore CN-001 because cleared]]</Text></Paragraph></ScriptNote></ScriptNotes>",
     )
     s = read_script(data, name="n.fdx")

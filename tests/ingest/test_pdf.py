@@ -40,7 +40,9 @@ def test_pdf_screenplay_layout_recovered() -> None:
 
 def test_pdf_prose_becomes_paragraphs() -> None:
     """A PDF without screenplay structure gives PARAGRAPH elements split at blank lines."""
-    data = make_pdf([[(72, 700, "First paragraph line one"), (72, 688, "line two."), (72, 652, "Second.")]])
+    data = make_pdf(
+        [[(72, 700, "First paragraph line one"), (72, 688, "line two."), (72, 652, "Second.")]]
+    )
     s = read_script(data, name="p.pdf")
     assert [(e.kind, e.text) for e in s.elements] == [
         (ElementKind.PARAGRAPH, "First paragraph line one\nline two."),

@@ -32,7 +32,9 @@ def _strip_cue_markup(t: str) -> str:
 def _vttjs_cases() -> list[Path]:
     if not CORPUS.is_dir():
         return []
-    return [j for j in sorted(CORPUS.glob("vtt/vtt.js/**/*.json")) if j.with_suffix(".vtt").exists()]
+    return [
+        j for j in sorted(CORPUS.glob("vtt/vtt.js/**/*.json")) if j.with_suffix(".vtt").exists()
+    ]
 
 
 @needs_corpus
@@ -47,7 +49,12 @@ def test_vttjs_expected_cues(expected: Path) -> None:
     exp = [e for e in exp if e[2]]
     s = read_script(expected.with_suffix(".vtt"))
     got = [
-        (_secs(e.span.time_start), _secs(e.span.time_end), " ".join(e.text.split()), e.attrs.get("id", ""))
+        (
+            _secs(e.span.time_start),
+            _secs(e.span.time_end),
+            " ".join(e.text.split()),
+            e.attrs.get("id", ""),
+        )
         for e in s.elements
     ]
     assert got == exp

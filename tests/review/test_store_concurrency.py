@@ -90,6 +90,7 @@ def test_killed_writer_loses_nothing_acknowledged(store: ReviewStore, upload) ->
     os.kill(proc.pid, signal.SIGKILL)  # mid-write, no chance to clean up
     proc.wait(30)
     rest = proc.stdout.read().split()
+    proc.stdout.close()
     acked += [int(x) for x in rest]
     stored = {n.id for n in store.notes(fid)}
     assert set(acked) <= stored

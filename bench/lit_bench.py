@@ -1,0 +1,283 @@
+"""The literal stage against the naive regex loop and the bare-automaton floor.
+
+Three ways to find glossary terms in the same normalised element texts:
+
+1. **locreview**: ``normalize(el.text)`` then ``CompiledGlossary.literal_candidates``:
+   what the pipeline's normalise + literal stages run (guards, longest-match, scope ...);
+2. **naive**: one compiled regex per pattern, looped over the script, with the same
+   boundary semantics as the guards written as look-arounds (spaced scripts: no
+   spaced-script word character on either side; Chinese, Japanese and Thai: none; Korean:
+   no Hangul before, and after only a Hangul run that is one or two particles), then the
+   same longest-match-per-entry rule and scope check;
+3. **floor**: a bare ``pyahocorasick`` automaton over the same normalised texts and the
+   same patterns, only iterating the hits.
+
+Outputs are compared as sets of (entry key, element index, normalised start, end): the
+naive set must equal locreview's on the entries it ran, and the floor's raw hits must
+contain locreview's. The naive loop costs (patterns × text), so it runs every pattern of
+a deterministic sample of entries and its time is scaled by patterns / sampled patterns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from locreview.detect.literal import KO_PARTICLES, _plurals
+from locreview.detect.normalize import (
+    UNSPACED,
+    Normalized,
+    char_script,
+    is_word_char,
+    normalize,
+    normalize_term,
+)
+from locreview.detect.pipeline import CompiledGlossary, Suppression
+from locreview.model import Element, ElementKind, Script
+
+Key = tuple[int, int, int, int]  # (entry key, element index, normalised start, end)
+#: Joins normalised element texts for the naive loop: never inside a normalised text
+#: (whitespace is folded to spaces) and not a word character, so it acts like a text end.
+JOIN = "\n"
+
+
+def scanned_elements(script: Script) -> list[Element]:
+    """The elements the pipeline scans (as ``components.make_doc`` selects them)."""
+    return [
+        el
+        for el in script.elements
+        if el.kind not in (ElementKind.NOTE, ElementKind.PAGE_BREAK) and el.text.strip()
+    ]
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    """Run ``fn`` once after a full collection; return (seconds, result)."""
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+# -- 1. locreview --------------------------------------------------------------------
+
+
+def locreview_stage(cg: CompiledGlossary, elements: Sequence[Element]) -> set[Key]:
+    """Normalise every element and collect its literal candidates (the timed stage)."""
+    sup: list[Suppression] = []
+    out: set[Key] = set()
+    for el in elements:
+        norm = normalize(el.text)
+        for c in cg.literal_candidates(el, norm, sup):
+            m = c.match
+            out.add((c.key, el.index, m.start, m.end))  # type: ignore[union-attr]
+    return out
+
+
+def normalize_all(elements: Sequence[Element]) -> list[Normalized]:
+    """Only the normalisation half of the stage."""
+    return [normalize(el.text) for el in elements]
+
+
+def candidates_only(
+    cg: CompiledGlossary, elements: Sequence[Element], norms: Sequence[Normalized]
+) -> int:
+    """Only the matching half of the stage (texts already normalised)."""
+    sup: list[Suppression] = []
+    n = 0
+    for el, norm in zip(elements, norms, strict=True):
+        n += len(cg.literal_candidates(el, norm, sup))
+    return n
+
+
+# -- patterns shared by the naive loop and the floor ------------------------------------
+
+
+@dataclass(slots=True)
+class Patterns:
+    """Every normalised pattern of a compiled glossary and the entry keys it stands for."""
+
+    texts: list[str]
+    keys: list[tuple[int, ...]]
+
+    @classmethod
+    def of(cls, cg: CompiledGlossary) -> Patterns:
+        """Build the pattern table exactly as ``LiteralMatcher`` does (terms + plurals)."""
+        table: dict[str, list[int]] = {}
+        for ce in cg.entries:
+            for lang, term in ce.entry.all_terms():
+                norm = normalize_term(term)
+                if not norm:
+                    continue
+                for p in [norm, *_plurals(norm, lang)]:
+                    bucket = table.setdefault(p, [])
+                    if ce.key not in bucket:
+                        bucket.append(ce.key)
+        return cls(list(table), [tuple(v) for v in table.values()])
+
+
+# -- 3. floor ---------------------------------------------------------------------------
+
+
+class Floor:
+    """A bare Aho-Corasick automaton over the same patterns: no guards, no flags."""
+
+    def __init__(self, patterns: Patterns) -> None:
+        self.patterns = patterns
+        self.automaton = ahocorasick.Automaton()
+        for i, p in enumerate(patterns.texts):
+            self.automaton.add_word(p, (i, len(p)))
+        if patterns.texts:
+            self.automaton.make_automaton()
+
+    def run(self, texts: Sequence[str]) -> int:
+        """Iterate every raw hit of every text (the timed floor); return the hit count."""
+        n = 0
+        it = self.automaton.iter
+        for text in texts:
+            for _hit in it(text):
+                n += 1
+        return n
+
+    def hit_set(self, elements: Sequence[Element], texts: Sequence[str]) -> set[Key]:
+        """The raw hits as (entry key, element, start, end) (untimed, for the check)."""
+        out: set[Key] = set()
+        keys = self.patterns.keys
+        for el, text in zip(elements, texts, strict=True):
+            if not text:
+                continue
+            for end, (i, length) in self.automaton.iter(text):
+                for k in keys[i]:
+                    out.add((k, el.index, end - length + 1, end + 1))
+        return out
+
+
+# -- 2. naive ---------------------------------------------------------------------------
+
+
+def _char_class(pred: Callable[[str], bool]) -> str:
+    """A regex character class of every code point satisfying ``pred`` (as ranges)."""
+    ranges: list[tuple[int, int]] = []
+    start = -1
+    for cp in range(sys.maxunicode + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            ok = False
+        else:
+            ok = pred(chr(cp))
+        if ok and start < 0:
+            start = cp
+        elif not ok and start >= 0:
+            ranges.append((start, cp - 1))
+            start = -1
+    if start >= 0:
+        ranges.append((start, sys.maxunicode))
+
+    def esc(cp: int) -> str:
+        return f"\\U{cp:08x}"
+
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
+
+
+@lru_cache(maxsize=1)
+def _classes() -> tuple[str, str, str]:
+    """(spaced word class, Hangul class, Korean tail look-ahead) used by the naive regexes."""
+    spaced = _char_class(lambda c: is_word_char(c) and char_script(c) not in UNSPACED)
+    hangul = "[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]"
+    particles = "|".join(re.escape(p) for p in sorted(set(KO_PARTICLES), key=len, reverse=True))
+    tail = f"(?:{particles})(?:{particles})?(?!{hangul})"
+    return spaced, hangul, tail
+
+
+def naive_regex(pattern: str) -> str:
+    """The look-around regex a careful user writes for one term (guard semantics)."""
+    spaced, hangul, tail = _classes()
+    first, last = char_script(pattern[0]), char_script(pattern[-1])
+    if first in UNSPACED:
+        left = ""
+    elif first == "hangul":
+        left = f"(?<!{hangul})"
+    else:
+        left = f"(?<!{spaced})"
+    if last in UNSPACED:
+        right = ""
+    elif last == "hangul":
+        right = f"(?:(?!{hangul})|(?={tail}))"
+    else:
+        right = f"(?:(?!{spaced})|(?={tail}))"
+    return left + re.escape(pattern) + right
+
+
+class Naive:
+    """One compiled regex per pattern of a sample of entries, looped over the script."""
+
+    def __init__(self, cg: CompiledGlossary, patterns: Patterns, max_patterns: int) -> None:
+        n_entries = len(cg.entries)
+        total = len(patterns.texts)
+        # Every k-th entry, k chosen so about max_patterns patterns run: a spread sample
+        # of markets, languages and scripts rather than the first pack's entries.
+        stride = max(1, -(-total // max(1, max_patterns)))
+        self.keys = {k for k in range(0, n_entries, stride)}
+        excluded = {
+            ce.key for ce in cg.entries if ce.entry.case_sensitive
+        } | (set(range(n_entries)) if cg.allow else set())
+        self.keys -= excluded
+        self.scope = {ce.key: set(ce.entry.scope) for ce in cg.entries if ce.entry.scope}
+        chosen = [
+            (p, tuple(k for k in keys if k in self.keys))
+            for p, keys in zip(patterns.texts, patterns.keys, strict=True)
+        ]
+        chosen = [(p, ks) for p, ks in chosen if ks]
+        self.regexes = [re.compile(naive_regex(p)) for p, _ in chosen]
+        self.pattern_keys = [ks for _, ks in chosen]
+        self.sampled = len(chosen)
+        self.total = total
+        self.stride = stride
+
+    def run(self, texts: Sequence[str]) -> list[tuple[int, int, int]]:
+        """The timed loop: every regex over the joined texts; (pattern, start, end) hits."""
+        joined = JOIN.join(texts)
+        hits: list[tuple[int, int, int]] = []
+        for i, rx in enumerate(self.regexes):
+            m = rx.search(joined)
+            while m is not None:
+                hits.append((i, m.start(), m.end()))
+                m = rx.search(joined, m.start() + 1)  # overlapping occurrences too
+        return hits
+
+    def to_set(
+        self,
+        hits: list[tuple[int, int, int]],
+        elements: Sequence[Element],
+        texts: Sequence[str],
+    ) -> set[Key]:
+        """Map hits to elements, keep the longest per entry, check scope (as the stage does)."""
+        starts: list[int] = []
+        pos = 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + len(JOIN)
+        per: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for i, a, b in hits:
+            e = bisect.bisect_right(starts, a) - 1
+            for k in self.pattern_keys[i]:
+                per.setdefault((e, k), []).append((a - starts[e], b - starts[e]))
+        out: set[Key] = set()
+        for (e, k), spans in per.items():
+            el = elements[e]
+            if k in self.scope and el.kind not in self.scope[k]:
+                continue
+            spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+            last_end = -1
+            for a, b in spans:
+                if b <= last_end:
+                    continue  # inside a longer match of the same entry
+                out.add((k, el.index, a, b))
+                last_end = max(last_end, b)
+        return out

@@ -133,6 +133,7 @@ def scan(
     detector: Detector | None = None,
     progress: Progress | None = None,
     keep_going: bool | None = None,
+    keep_scripts: bool = False,
 ) -> Report:
     """Scan drafts (paths, directories, raw text or bytes, or Scripts) for ``markets``.
 
@@ -160,6 +161,7 @@ def scan(
             and Path(source).is_dir()
         )
     docs: list[DocumentResult] = []
+    scripts: dict[str, Script] = {}
     for i, item in enumerate(items):
         name = _display(item)
         if progress:
@@ -167,6 +169,8 @@ def scan(
         try:
             script = item if isinstance(item, Script) else _read(item, format, max_bytes)
             docs.append(scan_script(script, detector))
+            if keep_scripts:
+                scripts[script.path] = script
         except LocreviewError as e:
             if not keep_going:
                 raise
@@ -180,6 +184,7 @@ def scan(
         detectors=list(detector.detectors),
         timings={"load": t_load, "total": time.perf_counter() - t0},
         tool_version=__version__,
+        scripts=scripts,
     )
 
 

@@ -124,59 +124,31 @@ def _open_output(path: str | None, bom: bool = False) -> Iterator[TextIO]:
             tmp.unlink()
 
 
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    """Return a scan progress callback drawing a bar on stderr (tty only), or None."""
-    if not enabled or os.environ.get("CI") or not sys.stderr.isatty():
-        return None, contextlib.nullcontext()
-    try:
-        from .progress import progress_bar
-    except ImportError:
-        return None, contextlib.nullcontext()
-    state: dict[str, object] = {}
-
-    def cb(done: int, total: int, name: str) -> None:
-        bar = state.get("bar")
-        if bar is None and total > 1:
-            cm = progress_bar(total, "scanning", True)
-            state["cm"] = cm
-            state["bar"] = bar = cm.__enter__()
-            state["done"] = 0
-        if bar is not None:
-            step = done - int(state["done"])  # type: ignore[arg-type]
-            if step > 0:
-                bar.advance(step)  # type: ignore[attr-defined]
-                state["done"] = done
-            if done >= total:
-                state["cm"].__exit__(None, None, None)  # type: ignore[attr-defined]
-                state["bar"] = None
-
-    return cb, contextlib.nullcontext()
-
-
 def cmd_scan(a: argparse.Namespace) -> int:
     """Run ``locreview scan``."""
     from .api import scan
+    from .progress import ScanProgress
     from .report import write_report
 
-    progress, _ = _progress(not a.quiet)
-    report = scan(
-        a.drafts if len(a.drafts) > 1 else a.drafts[0],
-        a.markets,
-        glossaries=a.glossaries,
-        detectors=a.detectors,
-        min_severity=a.min_severity,
-        encoder=a.encoder,
-        format=a.input_format,
-        max_bytes=a.max_bytes,
-        progress=progress,
-    )
-    store = None
-    if a.store:
-        from .review import ReviewStore
-
-        store = ReviewStore(a.store)
+    progress = ScanProgress("scanning", not a.quiet)
+    try:
+        report = scan(
+            a.drafts if len(a.drafts) > 1 else a.drafts[0],
+            a.markets,
+            glossaries=a.glossaries,
+            detectors=a.detectors,
+            min_severity=a.min_severity,
+            encoder=a.encoder,
+            format=a.input_format,
+            max_bytes=a.max_bytes,
+            progress=progress,
+            keep_scripts=a.format in ("html", "md"),
+        )
+    finally:
+        progress.close()
+    store = _store(a.store)
     with _open_output(a.output) as out:
-        write_report(report, a.format, out, bom=a.bom, store=store)
+        write_report(report, a.format, out, bom=a.bom, store=store, scripts=report.scripts)
     for doc in report.errors:
         sys.stderr.write(f"locreview: error: {doc.error}\n")
     if not a.quiet:
@@ -192,19 +164,33 @@ def cmd_scan(a: argparse.Namespace) -> int:
     return EXIT_FLAGS if report.flags else EXIT_CLEAN
 
 
+def _store(path: str | None):  # type: ignore[no-untyped-def]
+    if not path:
+        return None
+    from .review import ReviewStore
+
+    return ReviewStore(path)
+
+
 def cmd_diff(a: argparse.Namespace) -> int:
-    """Run ``locreview diff``."""
+    """Run ``locreview diff``: flags new, unchanged and resolved between two revisions."""
     from .api import build_detector, scan
+    from .diff import diff_reports, summary_line, write_diff
 
     det = build_detector(a.markets, glossaries=a.glossaries, detectors=a.detectors,
                          min_severity=a.min_severity, encoder=a.encoder)
-    old = scan(a.old, a.markets, detector=det)
-    new = scan(a.new, a.markets, detector=det)
-    from .diff import diff_reports, write_diff
-
+    keep = a.format in ("html", "md")
+    old = scan(a.old, a.markets, detector=det, keep_scripts=keep)
+    new = scan(a.new, a.markets, detector=det, keep_scripts=keep)
+    for doc in [*old.errors, *new.errors]:
+        sys.stderr.write(f"locreview: error: {doc.error}\n")
+    if old.errors or new.errors:
+        return EXIT_ERROR
     result = diff_reports(old, new)
     with _open_output(a.output) as out:
-        write_diff(result, a.format, out)
+        write_diff(result, a.format, out, scripts=new.scripts, old_scripts=old.scripts)
+    if not a.quiet:
+        sys.stderr.write(f"locreview: {summary_line(result)}\n")
     return EXIT_FLAGS if result.new else EXIT_CLEAN
 
 

@@ -158,3 +158,27 @@ def test_cli_glossary_validate_reports_duplicates(tmp_path: Path, cli) -> None:
     r = cli("glossary", "validate", str(tmp_path))
     assert r.returncode == 2
     assert "duplicate id" in r.stderr and "KR.yaml" in r.stderr and "KR2.yaml" in r.stderr
+
+
+def test_cli_diff_between_revisions(tmp_path: Path, cli) -> None:
+    old = _draft(tmp_path, "Takeshima.\n\nThe Sea of Japan.", "ep1-r1.txt")
+    new = _draft(tmp_path, "Intro.\n\nThe Sea of Japan.\n\n他支持台灣獨立。", "ep1-r2.txt")
+    r = cli("diff", str(old), str(new), "-m", "KR,CN", *G, "--format", "json")
+    assert r.returncode == 1, r.stderr
+    import json as _json
+
+    data = _json.loads(r.stdout)
+    counts = {k: len(v) for k, v in data["flags"].items()}
+    assert counts == {"new": 1, "unchanged": 1, "resolved": 1}
+    assert [f["entry_id"] for f in data["flags"]["resolved"]] == ["kr.test.takeshima"]
+    assert "1 new, 1 unchanged, 1 resolved" in r.stderr
+
+
+def test_cli_html_report_shows_passage_in_context(tmp_path: Path, cli) -> None:
+    out = tmp_path / "r.html"
+    p = _draft(tmp_path, "The old chart <b>calls</b> it the Sea of Japan, sadly.")
+    r = cli("scan", str(p), "-m", "KR", *G, "--format", "html", "-o", str(out), "-q")
+    assert r.returncode == 1
+    html = out.read_text(encoding="utf-8")
+    assert "&lt;b&gt;calls&lt;/b&gt;" in html and "<b>calls</b>" not in html
+    assert "Sea of Japan" in html

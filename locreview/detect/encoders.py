@@ -161,6 +161,18 @@ def _pooling_mode(folder: Path) -> str:
     return "mean"
 
 
+def _query_prompt(folder: Path) -> str:
+    """The ``query`` prompt a sentence-transformers folder declares (e5: ``query: ``)."""
+    cfg = folder / "config_sentence_transformers.json"
+    try:
+        data = json.loads(cfg.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    prompts = data.get("prompts") if isinstance(data, dict) else None
+    prompt = prompts.get("query") if isinstance(prompts, dict) else None
+    return prompt if isinstance(prompt, str) else ""
+
+
 class TransformersEncoder:
     """Any local Hugging Face model folder: mean pooling over the attention mask, L2 norm."""
 
@@ -210,6 +222,7 @@ class TransformersEncoder:
             limit = min(limit, positions - 2)
         self.max_length = limit
         self.pooling = _pooling_mode(path)
+        self.prefix = _query_prompt(path)
         self.name = f"transformers:{self.folder}@{_folder_fingerprint(self.folder)}"
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -224,7 +237,7 @@ class TransformersEncoder:
             for start in range(0, len(order), size):
                 idx = order[start : start + size]
                 enc = self._tokenizer(
-                    [texts[i] for i in idx], padding=True, truncation=True,
+                    [self.prefix + texts[i] for i in idx], padding=True, truncation=True,
                     max_length=self.max_length, return_tensors="pt",
                 )  # fmt: skip
                 hidden = self._model(**enc).last_hidden_state

@@ -59,6 +59,7 @@ class CompiledEntry:
     markets: dict[str, LoadedEntry]
     requires: set[int] = field(default_factory=set)
     excludes: set[int] = field(default_factory=set)
+    version: str = ""  # a hash of the entry: a suppression reopens when it changes
 
 
 @dataclass(slots=True)
@@ -109,7 +110,7 @@ class CompiledGlossary:
                 continue
             ce = by_id.get(le.id)
             if ce is None:
-                ce = CompiledEntry(len(self.entries), le.entry, {})
+                ce = CompiledEntry(len(self.entries), le.entry, {}, version=entry_version(le.entry))
                 by_id[le.id] = ce
                 self.entries.append(ce)
             ce.markets[le.market] = le
@@ -306,12 +307,21 @@ class CompiledGlossary:
                         sources=[s.cite() for s in entry.sources],
                         fingerprint=make_fingerprint(entry.id, market, text, el.text),
                         term=c.term,
-                        explanation=dict(c.explanation),
+                        explanation={**c.explanation, "entry_version": ce.version},
                         obfuscated=c.obfuscated,
                         glossary_version=le.version,
                     )
                 )
         return flags
+
+
+def entry_version(entry: Entry) -> str:
+    """A short hash of everything an entry says (changes when any field changes)."""
+    import hashlib
+    import json
+
+    data = json.dumps(entry.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:12]
 
 
 def build_nlp(

@@ -14,7 +14,10 @@ _SPEAKER = re.compile(
     r"[ \t]{0,8}"
     r"(?P<name>"
     r"[A-Z][A-Za-z'\u2019.\-]{0,24}(?:[ ][A-Z][A-Za-z'\u2019.\-]{0,24}){0,3}"
-    r"|[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\u00b7\u30fb]{1,10}"
+    # CJK names are short (2-4 characters, titles like 主持人 included); a longer run before
+    # a full-width colon is a sentence, and calling it a speaker would hide it from review.
+    r"|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\u00b7\u30fb]{1,6}"
+    r"|[\u0e00-\u0e7f]{1,15}"
     r")"
     r"(?P<ext>[ ]?[(（][^()\r\n（）]{1,20}[)）])?"
     r"[ \t]{0,4}[:：][ \t\u3000]{0,8}(?=\S)"

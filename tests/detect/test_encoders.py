@@ -111,6 +111,9 @@ def _tiny_bert(folder: Path, pooling: str | None = None) -> Path:
         intermediate_size=32, max_position_embeddings=64,
     )  # fmt: skip
     transformers.BertModel(config).save_pretrained(str(folder))
+    (folder / "config_sentence_transformers.json").write_text(
+        json.dumps({"prompts": {"query": "the ", "passage": ""}}), encoding="utf-8"
+    )
     if pooling:
         (folder / "1_Pooling").mkdir()
         (folder / "1_Pooling" / "config.json").write_text(
@@ -126,6 +129,7 @@ def test_encoders_transformers_tiny_local_folder(tmp_path: Path, pooling: str | 
     enc = get_encoder(f"transformers:{folder}")
     assert enc.dim == 16
     assert enc.pooling == ("cls" if pooling else "mean")
+    assert enc.prefix == "the "  # the folder's declared query prompt is prepended
     texts = ["the dog sleeps .", "the cat", "", "the dog " * 200]
     vecs = enc.encode(texts, batch_size=3)
     assert vecs.shape == (4, 16) and vecs.dtype == np.float32

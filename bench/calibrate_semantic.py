@@ -52,7 +52,7 @@ def main() -> None:
             literal[case_of_line[f.line]["id"]][f.market].add(f.category)
     stage = det.compiled.semantic_stage(a.encoder)
     els = [el for el in script.elements if el.span.line in case_of_line]
-    pos, neg = stage.scores([" ".join(el.text.split()) for el in els])
+    pos, neg = stage.scores([" ".join(el.text.split()) for el in els])  # primary encoder
     rows = {case_of_line[el.span.line]["id"]: i for i, el in enumerate(els)}
 
     print(f"{'thr':>5} {'margin':>6} | " + " ".join(f"{k[:6]:>7}" for k in
@@ -60,7 +60,6 @@ def main() -> None:
     for thr in map(float, a.thresholds.split(",")):
         for margin in map(float, a.margins.split(",")):
             stage.thresholds = {"default": thr}
-            stage.min_threshold = thr
             stage.margin = margin
             got: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
             for cid, ms in literal.items():

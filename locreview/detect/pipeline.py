@@ -423,8 +423,30 @@ class Detector:
             doc = proc(doc)
         state = state_of(doc)
         flags = self.compiled.to_flags(script, state.candidates, state.suppressions)
+        flags = merge_overlapping(flags)
         flags.sort(key=Flag.sort_key)
         return flags, state.suppressions
+
+
+def merge_overlapping(flags: list[Flag]) -> list[Flag]:
+    """Keep one flag per market, category and span: the most severe, then the strongest.
+
+    Two entries of one market often cover the same words (a Taiwan-as-a-country entry and a
+    places-listed-as-countries entry); a reviewer should decide that span once. The other
+    entries are kept in ``explanation["related_entries"]`` so nothing is hidden.
+    """
+    best: dict[tuple[str, str, int, int], Flag] = {}
+    for f in flags:
+        k = (f.market, f.category, f.span.start, f.span.end)
+        prev = best.get(k)
+        if prev is None:
+            best[k] = f
+            continue
+        keep, drop = (f, prev) if (f.severity.rank, f.score) > (prev.severity.rank, prev.score) else (prev, f)
+        related = keep.explanation.setdefault("related_entries", [])
+        related.extend([drop.entry_id, *drop.explanation.get("related_entries", [])])
+        best[k] = keep
+    return list(best.values())
 
 
 def _same_case(written: str, term: str) -> bool:

@@ -161,6 +161,7 @@ def test_engine_dask_own_local_cluster_stays_on_localhost(tmp_path: Path, detect
     root = tmp_path / "small"
     make_catalog(root, 6, bad=False)
     me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}  # the module cluster's processes
     seen: dict[str, list[str]] = {}
 
     def check(done: int, total: int, name: str) -> None:
@@ -177,8 +178,9 @@ def test_engine_dask_own_local_cluster_stays_on_localhost(tmp_path: Path, detect
     ref = locreview.scan(str(root), MARKETS, detector=detector)
     assert [d.to_dict() for d in res.report.documents] == [d.to_dict() for d in ref.documents]
     # The cluster this scan started is gone again.
-    assert not [p for p in me.children(recursive=True) if p.is_running()
-                and p.status() != psutil.STATUS_ZOMBIE]
+    left = [p for p in me.children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left
 
 
 def test_engine_dask_unreachable_scheduler_is_a_config_error(

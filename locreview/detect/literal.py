@@ -55,14 +55,45 @@ class Match:
 
 
 def _plurals(norm: str, lang: str) -> list[str]:
-    if lang != "en" or not norm or not norm[-1].isalpha() or not norm.isascii():
+    """English inflections of a term: plural of the last word, verb forms of the first.
+
+    Generating them on the term side keeps matching to one automaton pass: "massacres"
+    finds "massacre", "snorting a line" finds "snort a line", "time-travels" finds
+    "time travel". Only regular forms, and verb forms only for multi-word terms; irregular
+    forms belong in the glossary.
+    """
+    if lang != "en" or not norm or not norm.isascii():
         return []
-    out = [norm + "s"]
-    if norm.endswith(("s", "x", "z", "ch", "sh")):
-        out.append(norm + "es")
-    if norm.endswith("y") and len(norm) > 2 and norm[-2] not in "aeiou":
-        out.append(norm[:-1] + "ies")
-    return out
+    words = norm.split(" ")
+    out: list[str] = []
+    last = words[-1]
+    if last.isalpha():
+        out.append(norm + "s")
+        if last.endswith(("s", "x", "z", "ch", "sh")):
+            out.append(norm + "es")
+        if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+            out.append(norm[:-1] + "ies")
+    first = words[0]
+    # Verb forms only for phrases ("shoot up", "snort a line"): a single noun such as
+    # "crown" must not match "crowning".
+    if len(words) > 1 and first.isalpha() and len(first) >= 3:
+        rest = norm[len(first):]
+        for form in _verb_forms(first):
+            out.append(form + rest)
+    return [o for o in dict.fromkeys(out) if o != norm]
+
+
+def _verb_forms(w: str) -> list[str]:
+    if w.endswith("e") and not w.endswith("ee"):
+        stem = w[:-1]
+        return [w + "s", w + "d", stem + "ing"]
+    if w.endswith("y") and w[-2] not in "aeiou":
+        return [w[:-1] + "ies", w[:-1] + "ied", w + "ing"]
+    forms = [w + ("es" if w.endswith(("s", "x", "z", "ch", "sh")) else "s"), w + "ed", w + "ing"]
+    # Short consonant-vowel-consonant verbs double the consonant: shop -> shopping.
+    if len(w) <= 4 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+        forms += [w + w[-1] + "ed", w + w[-1] + "ing"]
+    return forms
 
 
 class LiteralMatcher:

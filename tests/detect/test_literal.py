@@ -62,3 +62,17 @@ def test_literal_many_terms_one_pass_prefers_longest_per_entry() -> None:
 def test_literal_empty_inputs() -> None:
     assert _matcher().find(normalize("anything")) == []
     assert _matcher(("x y z", "en")).find(normalize("")) == []
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("snort a line", "He is snorting a line in the toilet", ["snorting a line"]),
+        ("shoot up", "she shoots up again", ["shoots up"]),
+        ("time travel", "she time-travels to 1800", ["time-travels"]),
+        ("massacre", "two massacres", ["massacres"]),
+        ("crown", "a crowning moment", []),
+    ],
+)
+def test_literal_english_inflections(term: str, text: str, expected: list[str]) -> None:
+    assert _found(_matcher((term, "en")), text) == expected

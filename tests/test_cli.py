@@ -182,3 +182,23 @@ def test_cli_html_report_shows_passage_in_context(tmp_path: Path, cli) -> None:
     html = out.read_text(encoding="utf-8")
     assert "&lt;b&gt;calls&lt;/b&gt;" in html and "<b>calls</b>" not in html
     assert "Sea of Japan" in html
+
+
+def test_cli_scan_results_store_resumes(tmp_path: Path, cli) -> None:
+    (tmp_path / "c").mkdir()
+    for i in range(3):
+        (tmp_path / "c" / f"e{i}.txt").write_text(f"Sea of Japan {i}", encoding="utf-8")
+    args = ["scan", str(tmp_path / "c"), "-m", "KR", *G, "--results", str(tmp_path / "r.sqlite"),
+            "-f", "json"]
+    first = cli(*args)
+    again = cli(*args)
+    assert first.returncode == again.returncode == 1, first.stderr
+    import json as _json
+
+    assert _json.loads(first.stdout)["documents"] == _json.loads(again.stdout)["documents"]
+    assert "3 reused" in again.stderr
+
+
+def test_cli_scan_scheduler_needs_dask_engine(tmp_path: Path, cli) -> None:
+    r = cli("scan", str(tmp_path), "-m", "KR", *G, "--scheduler", "tcp://127.0.0.1:1")
+    assert r.returncode == 2 and "--engine dask" in r.stderr

@@ -30,6 +30,7 @@ from locreview.engine.catalog import (
     now,
     resolve_options,
     result_key,
+    warm_up,
 )
 from locreview.engine.progress import CatalogProgress, ProgressSnapshot
 from locreview.engine.results import (
@@ -127,24 +128,20 @@ def run_catalog(
     if format is not None:
         from locreview.ingest import _normalise_format
 
-        format = _normalise_format(format)  # noqa: A001 - fail before any work, not per file
+        _normalise_format(format)  # fail before any work, not once per file
     limit = max_bytes_limit(max_bytes)
     items = expand_catalog(paths_or_dir)
 
-    if engine == "local":
-        if detector is None:
-            detector = options.build()
-        glossary = detector.glossary
-    else:
-        glossary = options.load_glossary()  # cheap on the client; workers build the pipeline
-    context = context_digest(options, glossary, format)
-    t_load = now() - t0
-
-    store = open_store(results)
+    store = open_store(results)  # a bad store path fails before anything slow
     own_store = isinstance(results, (str, os.PathLike))  # a store passed in stays open
     docs: list[DocumentResult | None] = [None] * len(items)
     reused = 0
     try:
+        # Glossaries only (cheap): the pipeline is built when there is something to scan, by
+        # this process (local) or by each worker (dask), so a fully stored rerun is instant.
+        glossary = detector.glossary if detector is not None else options.load_glossary()
+        context = context_digest(options, glossary, format)
+        t_load = now() - t0
         todo = list(items)
         if store is not None:
             todo, reused = _reuse(items, store, context, limit, docs)
@@ -170,6 +167,11 @@ def run_catalog(
         elif engine == "local":
             from locreview.engine.local import run_local
 
+            if detector is None:
+                detector = options.build(glossary)
+            warm_up(detector)
+            t_load += now() - t_scan
+            t_scan = now()
             info = run_local(todo, detector, context, on_result, input_format=format,
                              max_bytes=limit)
         else:

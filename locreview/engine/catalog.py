@@ -77,9 +77,7 @@ class DetectorOptions:
 
     def detector_names(self) -> tuple[str, ...]:
         """The stages that will run (the report's ``detectors``)."""
-        from locreview.detect.pipeline import DEFAULT_DETECTORS
-
-        return self.detectors or tuple(DEFAULT_DETECTORS)
+        return self.detectors or default_detectors()
 
     def token(self) -> str:
         """A short stable id of these options (names the per-worker detector)."""
@@ -116,7 +114,16 @@ def resolve_options(
         except ValueError as e:
             raise ConfigError(str(e)) from None
     gl = tuple(os.path.abspath(os.fspath(g)) for g in glossaries) if glossaries else None
-    return DetectorOptions(codes, gl or None, dets, sev, encoder)
+    # Resolved here, not on each worker: every worker runs the stages the client chose.
+    return DetectorOptions(codes, gl or None, dets or default_detectors(), sev, encoder)
+
+
+def default_detectors() -> tuple[str, ...]:
+    """The stages api.build_detector runs when none are named (semantic only when installed)."""
+    from locreview.detect import pipeline
+
+    available = getattr(pipeline, "available_detectors", None)
+    return tuple(available()) if available is not None else tuple(pipeline.DEFAULT_DETECTORS)
 
 
 def context_digest(
@@ -263,6 +270,27 @@ def scan_path(
             input_format,
             f"{item.name}: internal error: {type(e).__name__}: {e}{at} (please report it)",
         )
+
+
+#: A few lines in the scripts the pipeline handles, scanned once after a Detector is built:
+#: tokenizers and language tools load lazily on first use, and that one-off cost belongs to
+#: start-up, not to whichever document happens to come first.
+WARM_UP_TEXT = (
+    "INT. HARBOUR - NIGHT\n\nThe ferry leaves at ten.\n\n"
+    "오늘 회의는 몇 시에 시작해요?\n\n明日は会議があります。\n\n我们明天去上海。\n\n"
+    "他說要等十分鐘。\n\nพรุ่งนี้เจอกันตอนสิบโมง\n\nHôm nay trời đẹp quá.\n"
+)
+
+
+def warm_up(detector: Any) -> None:
+    """Load everything a Detector loads lazily (encoder, tokenizers) by scanning a tiny draft."""
+    from locreview.api import scan_script
+
+    detector.warm_up()
+    try:
+        scan_script(read_script(WARM_UP_TEXT.encode(), "text", name="<warm-up>"), detector)
+    except LocreviewError:
+        pass  # a warm-up is an optimisation; a real document will report a real problem
 
 
 def now() -> float:

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import os
 import threading
@@ -24,7 +26,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from locreview.engine.catalog import CatalogItem, DetectorOptions, context_digest, scan_path
+from locreview.engine.catalog import (
+    CatalogItem,
+    DetectorOptions,
+    context_digest,
+    error_result,
+    scan_path,
+    warm_up,
+)
 from locreview.engine.local import OnResult
 from locreview.engine.results import document_from_dict, document_to_payload, write_result_file
 from locreview.errors import ConfigError, LocreviewError
@@ -39,7 +48,8 @@ CONNECT_TIMEOUT_S = 30.0
 # scan never uses it.
 DASK_CONFIG: dict[str, Any] = {
     "distributed.diagnostics.nvml": False,
-    "distributed.worker.daemon": False,
+    # Tasks fail instead of waiting forever when every worker is gone and none comes back.
+    "distributed.scheduler.no-workers-timeout": "300s",
 }
 
 # ------------------------------------------------------------------ worker side
@@ -65,10 +75,11 @@ def _detector_for(options: DetectorOptions, input_format: str | None, context: s
             detector = options.build()
             if context_digest(options, detector.glossary, input_format) != context:
                 raise ConfigError(
-                    "this worker loads different glossaries or another locreview version than"
-                    f" the client (worker pid {os.getpid()}): give every worker the same files"
-                    " and install"
+                    f"worker pid {os.getpid()} loaded other glossaries (or another locreview"
+                    " version) than the client: were glossary files edited during the scan, or"
+                    " does this worker see another copy? Results would be inconsistent"
                 )
+            warm_up(detector)
             _DETECTORS[cache_key] = detector
             BUILDS += 1
     return detector
@@ -162,6 +173,9 @@ def start_local_cluster(workers: int, **kwargs: Any) -> Any:
         "host": "127.0.0.1",
         "dashboard_address": None,
         "worker_dashboard_address": None,
+        # The scheduler serves /health and /metrics even without a dashboard, by default on
+        # port 8787: a random port on 127.0.0.1 instead, so two scans never collide.
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
         # The Detector's size is fixed once loaded: a memory budget split across workers
         # would only make the nanny restart workers that reload their models in a loop.
         "memory_limit": 0,
@@ -235,7 +249,8 @@ def run_dask(
             # On a shared cluster give the workers their memory back when the scan ends.
             stack.callback(_unregister, client, plugin_name)
         n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
-        startup = time.perf_counter() - t0
+        t_submit = time.perf_counter()
+        startup = t_submit - t0
 
         run_id = os.urandom(4).hex()  # fresh keys: a shared scheduler must not reuse old results
         futures = client.map(
@@ -254,19 +269,15 @@ def run_dask(
         pids: set[int] = set()
         for fut in distributed.as_completed(futures):
             item = by_key[fut.key]
-            if fut.status == "finished":
+            try:
+                # result() also waits out a "lost" future (its worker died after computing it
+                # and before we fetched it): the scheduler computes it again elsewhere.
                 out = fut.result()
-                doc = document_from_dict(out["document"], path=item.name)
-                doc.seconds = float(out.get("seconds") or 0.0)
-                pids.add(int(out["pid"]))
-                on_result(item, out["key"], doc, bool(out["stored"]))
-            else:
-                exc = fut.exception()
-                if isinstance(exc, LocreviewError):
-                    raise exc  # a configuration problem on the workers: every task would fail
-                from locreview.engine.catalog import error_result
-
-                # KilledWorker and friends: this document, not the catalog, failed.
+            except LocreviewError:
+                raise  # a configuration problem on the workers: every task would fail
+            except (Exception, asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+                # KilledWorker (a document that took workers down with it) and the like: this
+                # document failed, not the catalog.
                 on_result(
                     item, None,
                     error_result(
@@ -275,6 +286,11 @@ def run_dask(
                     ),
                     False,
                 )
+            else:
+                doc = document_from_dict(out["document"], path=item.name)
+                doc.seconds = float(out.get("seconds") or 0.0)
+                pids.add(int(out["pid"]))
+                on_result(item, out["key"], doc, bool(out["stored"]))
             fut.release()
         return {
             "engine": "dask",
@@ -282,6 +298,8 @@ def run_dask(
             "scheduler": client.scheduler.address,
             "worker_pids": sorted(pids),
             "startup_seconds": startup,
+            # submit -> last result: the scan itself, without cluster start-up or teardown
+            "tasks_seconds": time.perf_counter() - t_submit,
         }
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GLOSSARIES, MARKETS, documents_json
+from engine_helpers import GLOSSARIES, MARKETS, documents_json
 
 import locreview
 from locreview.engine import (

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import MARKETS
+from engine_helpers import MARKETS
 
 import locreview
 from locreview.engine import (

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import draftgen
+import lit_bench as lb
 
 from locreview.errors import LocreviewError
 from locreview.ingest import FORMATS, read_script
@@ -23,8 +24,14 @@ _CORPUS_FORMATS = {"fountain": "fountain", "fdx": "fdx", "pdf": "pdf", "srt": "s
                    "vtt": "vtt", "txt": "text", "docx": "docx"}
 
 
-def bench_formats(draft: draftgen.Draft, reps: int) -> dict[str, dict]:
-    """Read the draft in each format ``reps`` times; figures per format."""
+def bench_formats(
+    draft: draftgen.Draft, reps: int, profile_below: float | None = None
+) -> dict[str, dict]:
+    """Read the draft in each format ``reps`` times; figures per format.
+
+    A format slower than ``profile_below`` MB/s of text is read once more under cProfile
+    and its busiest functions are reported with it.
+    """
     files = {fmt: draftgen.render(draft, fmt) for fmt in FORMATS}
     times: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
     scripts: dict[str, Script] = {}
@@ -47,6 +54,10 @@ def bench_formats(draft: draftgen.Draft, reps: int) -> dict[str, dict]:
             "file_mb_s": round(len(data) / med / 1e6, 2),
             "elements_per_s": round(len(scripts[fmt].elements) / med, 1),
         }
+        if profile_below is not None and out[fmt]["text_mb_s"] < profile_below:
+            out[fmt]["profile"] = lb.top_profile(
+                lambda fmt=fmt, data=data: read_script(data, fmt, name=f"bench.{fmt}"), limit=8
+            )
     return out
 
 

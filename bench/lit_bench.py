@@ -21,11 +21,15 @@ a deterministic sample of entries and its time is scaled by patterns / sampled p
 from __future__ import annotations
 
 import bisect
+import cProfile
 import gc
+import io
+import pstats
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
@@ -57,11 +61,34 @@ def scanned_elements(script: Script) -> list[Element]:
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    """Run ``fn`` once after a full collection; return (seconds, result)."""
+    """Run ``fn`` once after a full collection; return (seconds, result).
+
+    Call ``gc.freeze()`` once the large fixtures exist: otherwise every collection walks a
+    glossary ×16 (millions of objects, ~1 s each time) and the benchmark crawls.
+    """
     gc.collect()
     t0 = time.perf_counter()
     out = fn()
     return time.perf_counter() - t0, out
+
+
+def top_profile(fn: Callable[[], object], limit: int = 12) -> list[dict]:
+    """cProfile one call; the functions with the most own time."""
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    st = pstats.Stats(prof, stream=io.StringIO())
+    rows = []
+    total = sum(v[2] for v in st.stats.values()) or 1.0  # type: ignore[attr-defined]
+    for (file, line, name), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        rows.append({
+            "function": f"{Path(file).name}:{line}:{name}" if line else name,
+            "calls": nc, "tottime_s": round(tt, 4), "cumtime_s": round(ct, 4),
+            "share": round(tt / total, 3),
+        })
+    rows.sort(key=lambda r: -r["tottime_s"])
+    return rows[:limit]
 
 
 # -- 1. locreview --------------------------------------------------------------------
@@ -107,6 +134,22 @@ class Patterns:
 
     @classmethod
     def of(cls, cg: CompiledGlossary) -> Patterns:
+        """The matcher's own pattern table (terms + plurals), read back from its automaton.
+
+        Reading it back costs nothing and cannot drift from ``LiteralMatcher``; if the
+        matcher ever stops exposing its automaton, the table is rebuilt the same way.
+        """
+        automaton = getattr(cg.matcher, "_automaton", None)
+        if automaton is not None and cg.matcher.size:
+            texts, keys = [], []
+            for pattern, (_length, infos) in automaton.items():
+                texts.append(pattern)
+                keys.append(tuple(dict.fromkeys(i.key for i in infos)))
+            return cls(texts, keys)
+        return cls.rebuild(cg)
+
+    @classmethod
+    def rebuild(cls, cg: CompiledGlossary) -> Patterns:
         """Build the pattern table exactly as ``LiteralMatcher`` does (terms + plurals)."""
         table: dict[str, list[int]] = {}
         for ce in cg.entries:
@@ -127,13 +170,28 @@ class Patterns:
 class Floor:
     """A bare Aho-Corasick automaton over the same patterns: no guards, no flags."""
 
-    def __init__(self, patterns: Patterns) -> None:
+    def __init__(self, patterns: Patterns, automaton: ahocorasick.Automaton | None = None) -> None:
         self.patterns = patterns
-        self.automaton = ahocorasick.Automaton()
-        for i, p in enumerate(patterns.texts):
-            self.automaton.add_word(p, (i, len(p)))
-        if patterns.texts:
-            self.automaton.make_automaton()
+        if automaton is None:
+            automaton = ahocorasick.Automaton()
+            for i, p in enumerate(patterns.texts):
+                automaton.add_word(p, (len(p), i))
+            if patterns.texts:
+                automaton.make_automaton()
+        self.automaton = automaton
+        self._index: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, cg: CompiledGlossary, patterns: Patterns) -> Floor:
+        """The floor of a compiled glossary: the matcher's own automaton, iterated bare.
+
+        It holds exactly the same patterns (building a second automaton of 500,000
+        patterns costs ~30 s for nothing); without access to it, an equal one is built.
+        """
+        shared = getattr(cg.matcher, "_automaton", None)
+        if shared is not None and cg.matcher.size == len(patterns.texts):
+            return cls(patterns, shared)
+        return cls(patterns)
 
     def run(self, texts: Sequence[str]) -> int:
         """Iterate every raw hit of every text (the timed floor); return the hit count."""
@@ -147,35 +205,53 @@ class Floor:
     def hit_set(self, elements: Sequence[Element], texts: Sequence[str]) -> set[Key]:
         """The raw hits as (entry key, element, start, end) (untimed, for the check)."""
         out: set[Key] = set()
-        keys = self.patterns.keys
+        if self._index is None:
+            self._index = {p: i for i, p in enumerate(self.patterns.texts)}
+        index, keys = self._index, self.patterns.keys
         for el, text in zip(elements, texts, strict=True):
             if not text:
                 continue
-            for end, (i, length) in self.automaton.iter(text):
-                for k in keys[i]:
-                    out.add((k, el.index, end - length + 1, end + 1))
+            for end, (length, _value) in self.automaton.iter(text):
+                start = end - length + 1
+                for k in keys[index[text[start : end + 1]]]:
+                    out.add((k, el.index, start, end + 1))
         return out
 
 
 # -- 2. naive ---------------------------------------------------------------------------
 
 
-def _char_class(chars: Iterable[str]) -> str:
-    """A regex character class of ``chars`` written as code-point ranges."""
-    cps = sorted({ord(c) for c in chars})
-    if not cps:
+def _char_class(chars: Iterable[str], pred: Callable[[str], bool]) -> str:
+    """A regex class holding ``chars`` (which satisfy ``pred``), written compactly.
+
+    Each character's range is widened to the whole run of neighbouring code points that
+    also satisfy ``pred`` (all Hangul syllables, a whole Latin block ...): the class stays
+    exact for any text, and has a few dozen ranges instead of hundreds of single letters.
+    """
+    runs: list[tuple[int, int]] = []
+    for cp in sorted({ord(c) for c in chars}):
+        if runs and runs[-1][0] <= cp <= runs[-1][1]:
+            continue
+        lo = hi = cp
+        while lo > 0 and cp - lo < _MAX_WIDEN and pred(chr(lo - 1)):
+            lo -= 1
+        while hi < 0x10FFFF and hi - cp < _MAX_WIDEN and pred(chr(hi + 1)):
+            hi += 1
+        runs.append((lo, hi))
+    if not runs:
         return "[^\\s\\S]"  # matches nothing, one character wide
-    ranges: list[list[int]] = []
-    for cp in cps:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
+    runs.sort()
+    esc = re.escape
+    return "[" + "".join(
+        esc(chr(a)) if a == b else f"{esc(chr(a))}-{esc(chr(b))}" for a, b in runs
+    ) + "]"
 
-    def esc(cp: int) -> str:
-        return f"\\U{cp:08x}"
 
-    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
+_MAX_WIDEN = 12_000
+
+
+def _spaced_word(c: str) -> bool:
+    return not 0xD800 <= ord(c) <= 0xDFFF and is_word_char(c) and char_script(c) not in UNSPACED
 
 
 HANGUL = "[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]"
@@ -184,15 +260,13 @@ HANGUL = "[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]"
 def guard_classes(alphabet: Iterable[str]) -> tuple[str, str]:
     """(spaced-script word class, Korean tail look-ahead) for texts over ``alphabet``.
 
-    The word class lists the characters of the scanned texts that the guards treat as
-    continuing a spaced-script word (``is_word_char`` and not Han/kana/Thai). Written over
-    the whole of Unicode it is exact too, but ``re`` then spends ~15 ms compiling each of
-    thousands of regexes; restricted to the characters actually present, the regexes are
-    exactly as selective on these texts and compile in about a millisecond.
+    The word class holds the characters the guards treat as continuing a spaced-script
+    word (``is_word_char`` and not Han/kana/Thai). Written over the whole of Unicode,
+    ``re`` spends ~15 ms compiling each of thousands of regexes (hundreds of ranges, many
+    astral); built from the runs of such characters that the scanned texts actually use,
+    it is exactly as selective on those texts and compiles in a few milliseconds.
     """
-    spaced = _char_class(
-        c for c in set(alphabet) if is_word_char(c) and char_script(c) not in UNSPACED
-    )
+    spaced = _char_class((c for c in set(alphabet) if _spaced_word(c)), _spaced_word)
     particles = "|".join(re.escape(p) for p in sorted(set(KO_PARTICLES), key=len, reverse=True))
     tail = f"(?:{particles})(?:{particles})?(?!{HANGUL})"
     return spaced, tail

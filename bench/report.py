@@ -82,10 +82,16 @@ def render(res: dict) -> str:
                 ],
             ),
             "",
-            f"Peak RSS of the whole process: {p['peak_rss_mib']:,} MiB.",
+            f"Peak RSS of the whole process: {p['peak_rss_mib']:,} MiB. Texts embedded per"
+            f" encoder: {p.get('embedded_by_encoder')}; element languages detected:"
+            f" {p.get('languages')}. Lines detected in a language the primary encoder does not"
+            " cover go to the fallback encoder, whose own anchor index is built on first need"
+            f" ({p['setup_s'].get('first_detect_incl_fallback_index')} s here, then cached on"
+            " disk; the cold scan above starts after it).",
             "",
         ]
     s = lit["script_sizes"]
+    first = next(iter(s))
     lines += [
         "## Literal stage: script length (shipped glossaries ×1)",
         "",
@@ -95,7 +101,7 @@ def render(res: dict) -> str:
               v["mb_per_s"]] for k, v in s.items()],
         ),
         "",
-        "## Literal stage: glossary size (draft ×1)",
+        f"## Literal stage: glossary size (draft {first})",
         "",
         *_table(
             ["glossary", "entries", "patterns", "compile s", "locreview s", "normalise s",
@@ -124,6 +130,16 @@ def render(res: dict) -> str:
             ing["note"],
             "",
         ]
+        for f, v in ing["formats"].items():
+            if v.get("profile"):
+                lines += [
+                    f"Where `read_script({f})` spends its time (cProfile, own time):",
+                    "",
+                    *_table(["function", "calls", "own s", "share"],
+                            [[r["function"], r["calls"], r["tottime_s"], r["share"]]
+                             for r in v["profile"]]),
+                    "",
+                ]
     c = lit["corpus"]
     lines += [
         f"## Real files (`{c['dir']}`)",
@@ -139,7 +155,7 @@ def render(res: dict) -> str:
               v["text_mb_s"]] for f, v in c["per_format"].items()],
         ),
         "",
-        "## Where the literal stage spends its time (cProfile, largest glossary, draft ×1)",
+        f"## Where the literal stage spends its time (cProfile, largest glossary, draft {first})",
         "",
         *_table(
             ["function", "calls", "own s", "share"],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .detect.pipeline import Detector, available_detectors
-from .errors import ConfigError, LocreviewError
+from .errors import ConfigError, EncodingError, LocreviewError
 from .glossary.loader import Glossary, load_glossaries
 from .ingest import iter_drafts, read_script
 from .model import DocumentResult, Report, Script, Severity, parse_markets
@@ -203,7 +203,16 @@ def _read(item: Source, fmt: str | None, max_bytes: int | None) -> Script:
         return read_script(item, fmt, name="<bytes>", max_bytes=max_bytes)
     if isinstance(item, os.PathLike) or (_is_path_like(item) and not _looks_like_text(item)):
         return read_script(item, fmt, max_bytes=max_bytes)
-    return read_script(item.encode("utf-8"), fmt or "text", name="<text>", max_bytes=max_bytes)
+    try:
+        data = item.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Lone surrogates (from a bad decode upstream) are not text any reader could map back.
+        raise EncodingError(
+            f"the text has an unpaired surrogate U+{ord(item[exc.start]):04X} at character "
+            f"{exc.start}: not valid Unicode",
+            path="<text>",
+        ) from None
+    return read_script(data, fmt or "text", name="<text>", max_bytes=max_bytes)
 
 
 def _looks_like_text(s: str) -> bool:

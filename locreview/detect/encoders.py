@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 DEFAULT_SPEC = "use-m3"
 SPECS_HELP = "use-m3, e5, minilm, transformers:<local model folder>"
 #: BLAS/OpenMP threads per encoder; the measured machines have 2 cores.
-DEFAULT_THREADS = 2
+#: Threads per encoder; set LOCREVIEW_ENCODER_THREADS=1 when running one worker per core
+#: (a Dask cluster) so workers do not oversubscribe the CPU.
+DEFAULT_THREADS = max(1, int(os.environ.get("LOCREVIEW_ENCODER_THREADS", "2") or 2))
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +26,38 @@ INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u034f"
 )
+
+#: Bidi embeddings, overrides and isolates: they reorder what a reader sees, so a term next
+#: to one is reported as obfuscated even at a word boundary.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_RLO = "\u202e"
+#: Blank-looking letters (Hangul fillers) an evader can slip inside a word.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+_INVISIBLE_CACHE: dict[str, bool] = {}
+
+
+def is_invisible(ch: str) -> bool:
+    """True for characters dropped before matching: format controls, selectors, fillers."""
+    hit = _INVISIBLE_CACHE.get(ch)
+    if hit is None:
+        hit = _INVISIBLE_CACHE[ch] = _is_invisible(ch)
+    return hit
+
+
+def _is_invisible(ch: str) -> bool:
+    if ch in INVISIBLE:
+        return True
+    o = ord(ch)
+    if o < 0xAD:
+        return False
+    if 0xFE00 <= o <= 0xFE0F or 0xE0100 <= o <= 0xE01EF or ch in _FILLERS:
+        return True
+    # Every other format character (U+2061-2064 invisible operators, tags U+E0000-E007F,
+    # ...) renders as nothing, so it can hide inside a term just like a zero-width space.
+    return unicodedata.category(ch) == "Cf"
+
 
 _DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d_")
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'", "`": "'"}
@@ -47,17 +80,34 @@ class Normalized:
     text: str
     offsets: tuple[int, ...]  # len(text) + 1 entries; the last maps the end
     obfuscated: tuple[tuple[int, int], ...] = ()  # original [start, end) regions evaders touched
+    #: original offsets of Traditional-only and Simplified-only Han characters (sorted); a
+    #: match that mixes both was written to dodge one script's term list
+    han_traditional: tuple[int, ...] = ()
+    han_simplified: tuple[int, ...] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised [start, end) to the original [start, end)."""
         o_start = self.offsets[start]
         # The end maps to just past the original character of the last matched char.
         o_end = self.offsets[end - 1] + 1 if end > start else o_start
+        if o_end <= o_start and end > start:
+            # A visually reordered (RLO) copy runs backwards: take the covered range.
+            window = self.offsets[start:end]
+            o_start, o_end = min(window), max(window) + 1
         return o_start, max(o_end, o_start)
 
     def obfuscated_at(self, o_start: int, o_end: int) -> bool:
         """True when an evasion step changed text inside the original [o_start, o_end)."""
-        return any(s < o_end and e > o_start for s, e in self.obfuscated)
+        if any(s < o_end and e > o_start for s, e in self.obfuscated):
+            return True
+        return _any_in(self.han_traditional, o_start, o_end) and _any_in(
+            self.han_simplified, o_start, o_end
+        )
+
+
+def _any_in(positions: tuple[int, ...], lo: int, hi: int) -> bool:
+    i = bisect_left(positions, lo)
+    return i < len(positions) and positions[i] < hi
 
 
 def char_script(ch: str) -> str:
@@ -115,8 +165,11 @@ def _t2s():
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Five or more single Latin letters separated by single spaces: "T a i w a n".
-_SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){4,}[^\W\d_](?![^\W\d_])")
+# Five or more single letters separated by one repeated separator: "T a i w a n",
+# "T.a.i.w.a.n", "T*a*i*w*a*n".
+_SPACED = re.compile(
+    r"(?<![^\W\d_])[^\W\d_](?P<sep>[ .·•*])(?:[^\W\d_](?P=sep)){3,}[^\W\d_](?![^\W\d_])"
+)
 
 
 def fold_chinese(text: str) -> str:
@@ -147,9 +200,20 @@ def normalize(text: str) -> Normalized:
     last_space = True  # drop leading whitespace
     while i < n:
         ch = text[i]
-        if ch in INVISIBLE:
-            # An invisible character between two word characters is an evasion signal.
-            if 0 < i < n - 1 and is_word_char(text[i - 1]) and is_word_char(text[i + 1]):
+        if ch in BIDI_CONTROLS:
+            # Reordering controls change what the reader sees: any term touching one counts.
+            obf.append((max(0, i - 1), min(n, i + 2)))
+            i += 1
+            continue
+        if ch in INVISIBLE or (ch >= "\xad" and is_invisible(ch)):
+            # An invisible character between two word characters is an evasion signal
+            # (a variation selector after a Han character is ordinary CJK typography).
+            if (
+                0 < i < n - 1
+                and is_word_char(text[i - 1])
+                and is_word_char(text[i + 1])
+                and not (0xFE00 <= ord(ch) <= 0xFE0F and char_script(text[i - 1]) == "han")
+            ):
                 obf.append((i - 1, i + 2))
             i += 1
             continue
@@ -171,6 +235,8 @@ def normalize(text: str) -> Normalized:
         elif cluster.isascii():
             folded = cluster.lower()
         else:
+            if "\uff10" <= ch <= "\uff5a" and ch.isalnum():
+                obf.append((i, j))  # full-width Latin letters or digits
             folded = unicodedata.normalize("NFKC", cluster).casefold()
             if any(c.isspace() for c in folded):
                 folded = " ".join(folded.split())
@@ -182,14 +248,95 @@ def normalize(text: str) -> Normalized:
     if out and out[-1] == " ":
         out.pop()
         offs.pop()
+    if _RLO in text:
+        out, offs = _add_visual_order(text, out, offs)
     norm = "".join(out)
+    trad, simp = _han_script_positions(norm, offs)
     norm = fold_chinese(norm)
     norm, offs, obf2 = _fold_homoglyphs(norm, offs)
     obf.extend(obf2)
     norm, offs, obf3 = _join_spaced_letters(norm, offs)
     obf.extend(obf3)
     offs.append(offs[-1] + 1 if offs else 0)
-    return Normalized(norm, tuple(offs), tuple(obf))
+    return Normalized(norm, tuple(offs), tuple(obf), trad, simp)
+
+
+_RLO_RUN = re.compile("\u202e([^\u202c\r\n\u2029]*)")
+
+
+def _add_visual_order(
+    text: str, out: list[str], offs: list[int]
+) -> tuple[list[str], list[int]]:
+    """After each right-to-left override run, append its characters in the order shown.
+
+    ``\u202enawiaT\u202c`` is stored backwards but displays as "Taiwan"; matching the
+    displayed copy too catches it, and each copied character keeps its own offset.
+    """
+    runs = [(m.start(1), m.end(1)) for m in _RLO_RUN.finditer(text) if m.end(1) > m.start(1)]
+    if not runs:
+        return out, offs
+    new_out: list[str] = []
+    new_offs: list[int] = []
+    k = 0
+    n = len(out)
+    for a, b in runs:
+        while k < n and offs[k] < a:
+            new_out.append(out[k])
+            new_offs.append(offs[k])
+            k += 1
+        seg_start = k
+        while k < n and offs[k] < b:
+            new_out.append(out[k])
+            new_offs.append(offs[k])
+            k += 1
+        if k > seg_start:
+            new_out.append(" ")
+            new_offs.append(offs[k - 1])
+            for t in range(k - 1, seg_start - 1, -1):
+                new_out.append(out[t])
+                new_offs.append(offs[t])
+    new_out.extend(out[k:])
+    new_offs.extend(offs[k:])
+    return new_out, new_offs
+
+
+@lru_cache(maxsize=1)
+def _s2t_pair():
+    try:
+        import opencc
+    except ImportError:
+        return None
+    return opencc.OpenCC("s2hk"), opencc.OpenCC("s2tw")
+
+
+def _han_script_positions(
+    text: str, offs: list[int]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Original offsets of Traditional-only and Simplified-only characters in Han runs."""
+    conv = _t2s()
+    pair = _s2t_pair()
+    if conv is None or pair is None or not _HAN_RUN.search(text):
+        return (), ()
+    hk, tw = pair
+    trad: list[int] = []
+    simp: list[int] = []
+    for m in _HAN_RUN.finditer(text):
+        run = m.group(0)
+        folded = conv.convert(run)
+        if folded == run:
+            continue  # no Traditional-only character: nothing can be mixed
+        as_hk = hk.convert(run)
+        if as_hk == run:
+            continue  # no Simplified-only character
+        as_tw = tw.convert(run)
+        if not (len(folded) == len(as_hk) == len(as_tw) == len(run)):
+            continue  # phrase-level conversions changed the length: no per-character view
+        for k, ch in enumerate(run):
+            if folded[k] != ch:
+                trad.append(offs[m.start() + k])
+            elif as_hk[k] != ch and as_tw[k] != ch:
+                simp.append(offs[m.start() + k])
+    return tuple(trad), tuple(simp)
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -217,7 +364,7 @@ def _fold_homoglyphs(
 def _join_spaced_letters(
     text: str, offs: list[int]
 ) -> tuple[str, list[int], list[tuple[int, int]]]:
-    if " " not in text:
+    if not any(c in text for c in " .·•*"):
         return text, offs, []
     matches = list(_SPACED.finditer(text))
     if not matches:
@@ -229,8 +376,9 @@ def _join_spaced_letters(
     for m in matches:
         out.append(text[pos : m.start()])
         new_offs.extend(offs[pos : m.start()])
+        sep = m.group("sep")
         for k in range(m.start(), m.end()):
-            if text[k] != " ":
+            if text[k] != sep:
                 out.append(text[k])
                 new_offs.append(offs[k])
         obf.append((offs[m.start()], offs[m.end() - 1] + 1))

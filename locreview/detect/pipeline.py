@@ -14,13 +14,14 @@ and :class:`Detector` runs one script through it and turns the candidates left i
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputTooLargeError
 from ..glossary.loader import Glossary, LoadedEntry
 from ..glossary.schema import Entry
 from ..model import (
@@ -40,6 +41,25 @@ from .normalize import Normalized
 DETECTORS = ("literal", "context", "semantic")
 DEFAULT_DETECTORS = ("literal", "context", "semantic")
 DEFAULT_LANGUAGE_BACKEND = "lingua"
+
+#: Most characters of element text one scan holds in memory (about 100 bytes each while the
+#: pipeline runs); override with $LOCREVIEW_MAX_SCAN_CHARS. Bigger drafts fail clearly
+#: instead of exhausting memory.
+MAX_SCAN_CHARS = 10_000_000
+
+#: Elements longer than this use a window around the match as the fingerprint context:
+#: hashing the whole element per flag made huge single-line drafts quadratic.
+FINGERPRINT_CONTEXT_LIMIT = 20_000
+FINGERPRINT_WINDOW = 2_000
+
+
+def max_scan_chars() -> int:
+    """The scan size limit in characters ($LOCREVIEW_MAX_SCAN_CHARS or the default)."""
+    raw = os.environ.get("LOCREVIEW_MAX_SCAN_CHARS", "").strip()
+    try:
+        return int(raw) if raw else MAX_SCAN_CHARS
+    except ValueError:
+        raise ConfigError(f"LOCREVIEW_MAX_SCAN_CHARS must be a number, not {raw!r}") from None
 
 
 def available_detectors() -> tuple[str, ...]:
@@ -290,6 +310,7 @@ class CompiledGlossary:
             else:
                 prev.explanation.setdefault("also", []).append(c.detector)
         flags: list[Flag] = []
+        fingerprints: dict[tuple[str, str, str, int, int, int], str] = {}
         for c in best.values():
             ce = self.entries[c.key]
             entry = ce.entry
@@ -321,7 +342,7 @@ class CompiledGlossary:
                         rationale=" ".join(entry.rationale.split()),
                         suggestion=entry.suggestions[0] if entry.suggestions else "",
                         sources=[s.cite() for s in entry.sources],
-                        fingerprint=make_fingerprint(entry.id, market, text, el.text),
+                        fingerprint=_fingerprint(fingerprints, entry.id, market, text, el, c),
                         term=c.term,
                         explanation={**c.explanation, "entry_version": ce.version},
                         obfuscated=c.obfuscated,
@@ -353,6 +374,9 @@ def build_nlp(
     from . import components  # noqa: F401  (registers the factories)
 
     nlp = spacy.blank("xx")
+    # Only the tokenizer runs (no parser or NER, whose memory the default guards), and the
+    # scan has its own size limit (MAX_SCAN_CHARS): a 1M-character draft must not crash.
+    nlp.max_length = 2**62
     g = {"glossary": {"@misc": "locreview.compiled_glossary.v1", "key": key}}
     nlp.add_pipe("locreview_normalize", config=g)
     if language_backend:
@@ -418,6 +442,14 @@ class Detector:
         """Return the flags of one script (sorted) and the matches suppressed in it."""
         from .components import make_doc, state_of
 
+        size = sum(len(el.text) for el in script.elements)
+        limit = max_scan_chars()
+        if size > limit:
+            raise InputTooLargeError(
+                f"the draft has {size} characters of text, over the scan limit of {limit} "
+                "(split it, or raise LOCREVIEW_MAX_SCAN_CHARS if the machine has the memory)",
+                path=script.path,
+            )
         doc = make_doc(self.nlp, script)
         for _name, proc in self.nlp.pipeline:
             doc = proc(doc)
@@ -447,6 +479,27 @@ def merge_overlapping(flags: list[Flag]) -> list[Flag]:
         related.extend([drop.entry_id, *drop.explanation.get("related_entries", [])])
         best[k] = keep
     return list(best.values())
+
+
+def _fingerprint(
+    cache: dict[tuple[str, str, str, int, int, int], str],
+    entry_id: str,
+    market: str,
+    text: str,
+    el: Element,
+    c: Candidate,
+) -> str:
+    """The flag's fingerprint: the whole element as context, a window of a huge one."""
+    lo, hi = 0, len(el.text)
+    if hi > FINGERPRINT_CONTEXT_LIMIT:
+        lo = max(0, c.l_start - FINGERPRINT_WINDOW)
+        hi = min(hi, c.l_end + FINGERPRINT_WINDOW)
+    key = (entry_id, market, text, el.index, lo, hi)
+    fp = cache.get(key)
+    if fp is None:
+        context = el.text if (lo, hi) == (0, len(el.text)) else el.text[lo:hi]
+        fp = cache[key] = make_fingerprint(entry_id, market, text, context)
+    return fp
 
 
 def _same_case(written: str, term: str) -> bool:

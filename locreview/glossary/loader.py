@@ -9,6 +9,7 @@ reported as ``path:line: entry-id: problem``.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,13 +109,17 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
         raise GlossaryError("glossary file not found", path=str(path)) from None
     except OSError as e:
         raise GlossaryError(f"cannot read glossary: {e.strerror}", path=str(path)) from None
-    if path.is_dir():
+    size = st.st_size
+    if stat.S_ISDIR(st.st_mode):
         raise GlossaryError("is a directory, expected a .yaml file", path=str(path))
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO or a device (/dev/zero) would block or never end: refuse before reading.
+        raise GlossaryError("not a regular file, expected a .yaml file", path=str(path))
     if size > MAX_GLOSSARY_BYTES:
         raise GlossaryError(
             f"glossary is {size} bytes, over the {MAX_GLOSSARY_BYTES}-byte limit", path=str(path)
@@ -126,13 +131,19 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise GlossaryError(f"not UTF-8 (byte {e.start})", path=str(path)) from None
     except OSError as e:
         raise GlossaryError(f"cannot read glossary: {e.strerror}", path=str(path)) from None
-    loader = _NoAliasLoader(text)
+    try:
+        # The reader checks characters when it is built: NULs and controls fail here.
+        loader = _NoAliasLoader(text)
+    except yaml.YAMLError as e:
+        raise GlossaryError(f"invalid YAML: {e}".splitlines()[0], path=str(path)) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except GlossaryError as e:
         e.path = str(path)
         raise
+    except RecursionError:
+        raise GlossaryError("invalid YAML: nested too deeply", path=str(path)) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise GlossaryError(

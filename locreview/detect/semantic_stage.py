@@ -126,6 +126,9 @@ class SemanticStage:
         for ce in self.entries:
             for m in ce.markets:
                 self._by_market.setdefault(m, []).append(ce.key)
+        # One index array per market: numpy's argmax replaces a Python max() over ~700
+        # keys per market and line in pick() (the rescan's largest cost, measured).
+        self._market_keys = [np.asarray(k, dtype=np.intp) for k in self._by_market.values()]
 
     # Calibration tools adjust these on the primary model.
     @property
@@ -177,8 +180,8 @@ class SemanticStage:
         """Entries (key, cosine, look-alike cosine) a line flags: each market's best, if good."""
         model = model or self.primary
         chosen: dict[int, tuple[int, float, float]] = {}
-        for keys in self._by_market.values():
-            best = max(keys, key=lambda k: pos_row[k])
+        for keys in self._market_keys:
+            best = int(keys[int(np.argmax(pos_row[keys]))])  # first maximum, as max() keeps
             s = float(pos_row[best])
             if s < model.thresholds.get(
                 self.entries[best].entry.category.value, model.thresholds["default"]

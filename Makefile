@@ -57,6 +57,7 @@ test: $(STAMP) browser
 	$(BIN)/locreview glossary validate
 	$(BIN)/locreview glossary test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python bench/reliability_report.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
@@ -76,9 +77,11 @@ bench-smoke: $(STAMP)
 
 fuzz: $(STAMP)
 	LOCREVIEW_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/fuzz -p no:cacheprovider
+	$(BIN)/python bench/reliability_report.py
 
 load: $(STAMP)
 	LOCREVIEW_LOAD_SECONDS=60 $(BIN)/python -m pytest -q tests/load -p no:cacheprovider
+	$(BIN)/python bench/reliability_report.py
 
 clean:
 	rm -rf $(VENV) .cache .locreview .pytest_cache

@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from locreview.errors import FormatError, UnsafeInputError
@@ -131,14 +132,42 @@ def check_zip(data: bytes, path: str) -> zipfile.ZipFile:
         )
     for info in infos:
         if info.filename.endswith((".xml", ".rels")):
-            head = zf.read(info)[:4096]
-            # python-docx's lxml parser does not resolve entities, but a DTD in a part
-            # has no business in a DOCX: refuse it like the FDX reader does.
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise UnsafeInputError(
-                    f"DOCX part {info.filename!r} declares a DTD or entities: refused", path=path
-                )
+            _check_part(zf, info, path)
     return zf
+
+
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> None:
+    """Stream one XML part: refuse DTDs anywhere in it and data beyond its declared size.
+
+    The entry's header may lie about its size (a bomb declaring 2 KB that inflates to
+    64 MB), so the part is read in chunks and stopped as soon as it exceeds the size the
+    archive declared, rather than trusting ``zf.read``.
+    """
+    seen = 0
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(65536):
+                seen += len(chunk)
+                if seen > info.file_size + 1024:
+                    raise UnsafeInputError(
+                        f"DOCX part {info.filename!r} inflates beyond its declared size "
+                        f"({info.file_size} bytes): refused as a possible zip bomb",
+                        path=path,
+                    )
+                window = tail + chunk
+                # python-docx's lxml parser does not resolve entities, but a DTD in a part
+                # has no business in a DOCX: refuse it like the FDX reader does.
+                if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                    raise UnsafeInputError(
+                        f"DOCX part {info.filename!r} declares a DTD or entities: refused",
+                        path=path,
+                    )
+                tail = chunk[-16:]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as e:
+        raise FormatError(
+            f"not a valid DOCX: part {info.filename!r} is corrupt ({e})", path=path
+        ) from None
 
 
 def _indent_inches(par: Any) -> float | None:

@@ -75,6 +75,11 @@ def _describe(exc: sqlite3.Error, timeout: float) -> str:
         return f"the review database is read-only ({msg}); nothing was saved"
     if "disk is full" in low or "disk full" in low:
         return f"the disk is full ({msg}); nothing was saved"
+    if "disk i/o error" in low or "i/o error" in low:
+        return (
+            f"the review database could not be written ({msg}: disk full, quota or a failing "
+            "disk?); nothing was saved"
+        )
     if "locked" in low or "busy" in low:
         return f"the review database stayed busy for {timeout:g}s ({msg}); try again"
     if "not a database" in low or "malformed" in low:

@@ -146,12 +146,15 @@ class LanguageStage:
         state = state_of(doc)
         todo = [el for el in state.elements if el.lang is None]
         guesses = detect_languages([el.text for el in todo], backend=self.backend)
+        conf: dict[int, float] = {}
         for el, g in zip(todo, guesses, strict=True):
             state.langs[el.index] = g.lang
+            conf[el.index] = g.confidence
         if state.langs:
             els = state.script.elements
             for idx, lang in state.langs.items():
-                els[idx] = replace(els[idx], lang=lang)
+                attrs = {**els[idx].attrs, "lang_confidence": round(conf.get(idx, 0.0), 3)}
+                els[idx] = replace(els[idx], lang=lang, attrs=attrs)
             by_index = {el.index: el for el in els}
             state.elements = [by_index[el.index] for el in state.elements]
         return doc

@@ -62,6 +62,7 @@ TERMS_PER_ENTRY = 6
 #: Tagalog and Hindi translations found, see models/README.md): their lines go to e5.
 USE_UNSUPPORTED = frozenset({"vi", "tl", "hi", "ta", "id", "ms", "bn", "ur", "km", "my", "lo"})
 FALLBACK_ENCODER = "e5"
+FALLBACK_MIN_CONFIDENCE = 0.6
 
 
 class _Model:
@@ -149,8 +150,10 @@ class SemanticStage:
     def margin(self, value: float) -> None:
         self.primary.margin = value
 
-    def _model_for(self, lang: str | None) -> _Model:
-        if self._fallback_spec and lang in USE_UNSUPPORTED:
+    def _model_for(self, lang: str | None, confidence: float = 1.0) -> _Model:
+        # A confident guess only: the fallback's first use embeds every anchor again (minutes
+        # on a cold cache), which one misdetected English line must not trigger.
+        if self._fallback_spec and lang in USE_UNSUPPORTED and confidence >= FALLBACK_MIN_CONFIDENCE:
             if self._fallback is None:
                 try:
                     self._fallback = _Model(self._fallback_spec, self.entries, self.cache, None, None, None)
@@ -208,7 +211,7 @@ class SemanticStage:
             return []
         groups: dict[int, tuple[_Model, list[Element]]] = {}
         for el in todo:
-            model = self._model_for(el.lang)
+            model = self._model_for(el.lang, float(el.attrs.get("lang_confidence", 1.0)))
             groups.setdefault(id(model), (model, []))[1].append(el)
         seen = {(c.key, c.element.index) for c in literal}
         out: list[Candidate] = []

@@ -202,3 +202,23 @@ def test_cli_scan_results_store_resumes(tmp_path: Path, cli) -> None:
 def test_cli_scan_scheduler_needs_dask_engine(tmp_path: Path, cli) -> None:
     r = cli("scan", str(tmp_path), "-m", "KR", *G, "--scheduler", "tcp://127.0.0.1:1")
     assert r.returncode == 2 and "--engine dask" in r.stderr
+
+
+def test_cli_glossary_stats_export_import_diff(tmp_path: Path, cli) -> None:
+    st = cli("glossary", "stats", "tests/fixtures/glossaries", "--format", "json")
+    assert st.returncode == 0
+    import json as _json
+
+    stats = _json.loads(st.stdout)
+    assert stats["total"] == sum(sum(c.values()) for c in stats["markets"].values())
+    assert set(stats["markets"]) == {"CN", "JP", "KR", "TH"}
+    tbx = tmp_path / "kr.tbx"
+    ex = cli("glossary", "export", "tests/fixtures/glossaries/KR.yaml", "--format", "tbx", "-o", str(tbx))
+    assert ex.returncode == 0 and "<conceptEntry" in tbx.read_text(encoding="utf-8")
+    back = tmp_path / "KR.yaml"
+    im = cli("glossary", "import", str(tbx), "--market", "KR", "-o", str(back))
+    assert im.returncode == 0, im.stderr
+    same = cli("glossary", "diff", "tests/fixtures/glossaries/KR.yaml", str(back))
+    assert same.returncode == 0 and "0 added, 0 removed, 0 changed" in same.stdout
+    diff = cli("glossary", "diff", "tests/fixtures/glossaries/KR.yaml", "tests/fixtures/glossaries/JP.yaml")
+    assert diff.returncode == 1 and "+ jp.test.dokdo-name" in diff.stdout

@@ -20,8 +20,14 @@ from __future__ import annotations
 
 import io
 import random
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.sax.saxutils import escape
+
+# One minimal PDF writer for the repository: the PDF reader tests' fixture writer.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ingest"))
+from pdf_fixture import make_pdf  # noqa: E402
 
 #: Scenes of a size-1 draft (about 22 elements each: a 120-page feature).
 SCENES_PER_SIZE = 92
@@ -379,7 +385,7 @@ def to_pdf(draft: Draft, lines_per_page: int = 54) -> tuple[bytes, int]:
                 page.append((row[0], y, row[1]))
             y -= 12
         pages.append(page)
-    return _make_pdf(pages), chars
+    return make_pdf(pages), chars
 
 
 def _latin1(text: str) -> bool:
@@ -402,42 +408,6 @@ def _wrap(text: str, width: int) -> list[str]:
     if cur:
         lines.append(cur)
     return lines
-
-
-def _pdf_escape(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def _make_pdf(pages: list[list[tuple[float, float, str]]]) -> bytes:
-    """A minimal PDF: one content stream of Courier text per page."""
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, filled in below
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>",
-    ]
-    kids = []
-    for items in pages:
-        page_no = len(objects) + 1
-        kids.append(f"{page_no} 0 R")
-        ops = [f"BT /F1 12 Tf {x} {y} Td ({_pdf_escape(t)}) Tj ET" for x, y, t in items]
-        stream = "\n".join(ops).encode("latin-1")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_no + 1} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def render(draft: Draft, fmt: str) -> bytes:

@@ -1,4 +1,8 @@
-"""Write small PDFs by hand (Courier text at given positions), for the PDF reader tests."""
+"""Write small PDFs by hand (Courier text at given positions).
+
+Used by the PDF reader tests and by the benchmark's draft generator (bench/draftgen.py),
+so there is one minimal PDF writer in the repository.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ def make_pdf(pages: list[list[tuple[float, float, str]]], *, font_size: float = 
         page_objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>")
     objects.extend(page_objs)
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -24,11 +24,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from ..model import Element, ElementKind, Script
-from .context import ElementContext, phrases_near, token_starts
-from .normalize import Normalized, normalize
+from .context import ElementContext, phrases_near
 
 if TYPE_CHECKING:
-    from .pipeline import Candidate, CompiledGlossary, Suppression
+    from .pipeline import Candidate, CompiledGlossary, Suppression, TextAnalysis
 
 SPAN_KEY = "locreview"
 STATE_KEY = "locreview"
@@ -65,7 +64,7 @@ class ScriptState:
     script: Script
     elements: list[Element]  # the elements that are scanned (not notes or page breaks)
     doc_offsets: dict[int, int] = field(default_factory=dict)  # element index -> Doc offset
-    norms: dict[int, Normalized] = field(default_factory=dict)
+    analyses: dict[int, TextAnalysis] = field(default_factory=dict)
     contexts: dict[int, ElementContext] = field(default_factory=dict)
     scene_phrases: dict[int | None, set[int]] = field(default_factory=lambda: defaultdict(set))
     langs: dict[int, str] = field(default_factory=dict)
@@ -117,20 +116,19 @@ def sync_spans(doc: Doc, state: ScriptState) -> None:
 
 
 class NormalizeStage:
-    """Normalise each element (offset map kept) and find context phrases once."""
+    """Normalise each element (offset map kept), find its context phrases and terms once."""
 
     def __init__(self, compiled: CompiledGlossary) -> None:
         self.compiled = compiled
 
     def __call__(self, doc: Doc) -> Doc:
         state = state_of(doc)
-        vocab = self.compiled.vocab
+        analyse = self.compiled.analyse
         for el in state.elements:
-            norm = normalize(el.text)
-            state.norms[el.index] = norm
-            hits = vocab.find(norm.text)
-            state.contexts[el.index] = ElementContext(hits, token_starts(norm.text) if hits else [])
-            state.scene_phrases[el.scene].update(h.phrase for h in hits)
+            a = analyse(el.text)
+            state.analyses[el.index] = a
+            state.contexts[el.index] = a.context
+            state.scene_phrases[el.scene].update(h.phrase for h in a.context.hits)
         return doc
 
 
@@ -172,7 +170,7 @@ class LiteralStage:
         for el in state.elements:
             state.candidates.extend(
                 self.compiled.literal_candidates(
-                    el, state.norms[el.index], state.suppressions, self.context_enabled
+                    el, state.analyses[el.index], state.suppressions, self.context_enabled
                 )
             )
         sync_spans(doc, state)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 #: Characters removed outright: zero-width space/joiners, word joiner, BOM, soft hyphen,
 #: bidi embeddings/overrides/isolates and marks, Mongolian vowel separator, and the like.
@@ -78,7 +80,7 @@ class Normalized:
     """A normalised string plus, per character, the original offset it came from."""
 
     text: str
-    offsets: tuple[int, ...]  # len(text) + 1 entries; the last maps the end
+    offsets: Sequence[int]  # len(text) + 1 entries (a range for an identity map)
     obfuscated: tuple[tuple[int, int], ...] = ()  # original [start, end) regions evaders touched
     #: original offsets of Traditional-only and Simplified-only Han characters (sorted); a
     #: match that mixes both was written to dodge one script's term list
@@ -177,36 +179,42 @@ def fold_chinese(text: str) -> str:
     conv = _t2s()
     if conv is None or not _HAN_RUN.search(text):
         return text
+    return _HAN_RUN.sub(lambda m: _fold_run(conv, m.group(0)), text)
 
-    def one(m: re.Match[str]) -> str:
-        run = m.group(0)
-        out = conv.convert(run)
-        if len(out) == len(run):
-            return out
-        # A phrase-level conversion changed the length: fall back to per-character folding
-        # so every character keeps its own offset.
-        return "".join(c2 if len(c2 := conv.convert(c)) == 1 else c for c in run)
 
-    return _HAN_RUN.sub(one, text)
+def _fold_run(conv: Any, run: str, folded: str | None = None) -> str:
+    out = conv.convert(run) if folded is None else folded
+    if len(out) == len(run):
+        return out
+    # A phrase-level conversion changed the length: fall back to per-character folding
+    # so every character keeps its own offset.
+    return "".join(c2 if len(c2 := conv.convert(c)) == 1 else c for c in run)
 
 
 #: Characters that fold one-to-one (to one character, or to " " for whitespace and dashes),
 #: as ord -> folded, for ``str.translate``; learnt per character on first sight.
 _ONE_TO_ONE: dict[int, str] = {}
+_ONE_TO_ONE_CHARS: set[str] = set()  # the same characters, for C-speed set difference
 _NOT_ONE_TO_ONE: set[str] = set()
+#: Combining marks that NFKC and case folding leave alone (Thai vowels and tone marks,
+#: Devanagari and Tamil signs...): one-to-one as long as the text is already in NFKC.
+_MARKS: set[str] = set()
 _MAX_LEARNT = 50_000  # bounds the tables on hostile input; beyond it, the slow path
-_SPACE_LIKE = "".join(sorted(_DASHES))
-#: Two whitespace/dash characters in a row collapse to one space: not one-to-one.
-_SPACE_RUN = re.compile(r"[\s" + re.escape(_SPACE_LIKE) + r"]{2,}")
+_SPACES = re.compile(" {2,}")
 
 
 def _learn(ch: str) -> bool:
     """Classify ``ch`` for the fast path; True if it folds one-to-one on its own."""
     folded: str | None
+    mark = False
     if ch in BIDI_CONTROLS or ch in INVISIBLE or (ch >= "\xad" and is_invisible(ch)):
         folded = None  # dropped, and may mark obfuscation
     elif unicodedata.combining(ch):
-        folded = None  # folds together with the character before it
+        # Folds together with the character before it; it stays itself when NFKC and
+        # case folding do not touch it (checked again per text: see _fold_fast).
+        stable = unicodedata.normalize("NFKC", ch) == ch and ch.casefold() == ch
+        folded = ch if stable else None
+        mark = stable
     elif ch.isspace() or ch in _DASHES or unicodedata.category(ch) == "Zs":
         folded = " "
     elif ch in _APOSTROPHES:
@@ -225,33 +233,72 @@ def _learn(ch: str) -> bool:
         _NOT_ONE_TO_ONE.add(ch)
         return False
     _ONE_TO_ONE[ord(ch)] = folded
+    _ONE_TO_ONE_CHARS.add(ch)
+    if mark:
+        _MARKS.add(ch)
     return True
 
 
-def _fold_one_to_one(text: str) -> str | None:
-    """The folded text when every character folds alone to one character, else None.
+@lru_cache(maxsize=64)
+def _mark_after_separator(marks: frozenset[str]) -> re.Pattern[str]:
+    # The per-character loop drops a mark that follows a space, dash or apostrophe
+    # together with it; the fast path must not keep one there.
+    return re.compile("^[" + re.escape("".join(sorted(marks))) + "]|[ '][" + re.escape(
+        "".join(sorted(marks))) + "]")
 
-    Most lines of a draft are like that (no invisible or combining characters, single
-    spaces, nothing at the ends to trim): their folding is one ``str.translate`` and their
-    offset map the identity, the same result the per-character loop computes, ~10x faster.
+
+def _fold_fast(text: str) -> tuple[str, Sequence[int]] | None:
+    """Fold ``text`` with ``str.translate`` when every character folds on its own.
+
+    Most lines of a draft are like that; whitespace runs and dashes collapse to one space
+    and the ends are trimmed by slicing, so the offset map is built from ranges, never
+    per character. Returns None when the per-character loop of :func:`normalize` is
+    needed (invisible or bidi characters, full-width Latin, decompositions, marks that
+    compose). The result equals what that loop computes (tested on whole corpora).
     """
-    if not text or _SPACE_RUN.search(text):
+    if not text:
         return None
-    table = _ONE_TO_ONE
-    for ch in set(text):
-        if ord(ch) not in table and (ch in _NOT_ONE_TO_ONE or not _learn(ch)):
+    chars = set(text)
+    for ch in chars.difference(_ONE_TO_ONE_CHARS):
+        if ch in _NOT_ONE_TO_ONE or not _learn(ch):
             return None
-    if table[ord(text[0])] == " " or table[ord(text[-1])] == " ":
-        return None  # leading/trailing whitespace is dropped
-    return text.translate(table)
+    folded = text.translate(_ONE_TO_ONE)
+    if _MARKS and not _MARKS.isdisjoint(chars):
+        if not unicodedata.is_normalized("NFKC", text):
+            return None  # marks may compose or reorder: the cluster loop decides
+        if _mark_after_separator(frozenset(_MARKS & chars)).search(folded):
+            return None
+    a = len(folded) - len(folded.lstrip(" "))
+    z = len(folded.rstrip(" "))
+    if z <= a:
+        return None
+    if "  " not in folded[a:z]:
+        if a == 0 and z == len(folded):
+            return folded, range(len(folded))
+        return folded[a:z], range(a, z)
+    parts: list[str] = []
+    offs: list[int] = []
+    pos = a
+    for m in _SPACES.finditer(folded, a, z):
+        keep = m.start() + 1  # a run keeps its first space, as the loop does
+        parts.append(folded[pos:keep])
+        offs.extend(range(pos, keep))
+        pos = m.end()
+    parts.append(folded[pos:z])
+    offs.extend(range(pos, z))
+    return "".join(parts), offs
 
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching and keep the way back to original offsets."""
-    fast = _fold_one_to_one(text)
+    fast = _fold_fast(text)
     if fast is not None:
-        offsets = list(range(len(text)))
-        return _finish(fast, offsets, [])
+        return _finish(fast[0], fast[1], [])
+    return _normalize_slow(text)
+
+
+def _normalize_slow(text: str) -> Normalized:
+    """The per-character normalisation (every case; the fast path's reference)."""
     out: list[str] = []
     offs: list[int] = []
     obf: list[tuple[int, int]] = []
@@ -300,9 +347,15 @@ def normalize(text: str) -> Normalized:
             folded = unicodedata.normalize("NFKC", cluster).casefold()
             if any(c.isspace() for c in folded):
                 folded = " ".join(folded.split())
-        for c in folded:
-            out.append(c)
-            offs.append(i)
+        if len(folded) == j - i:
+            # Each character keeps its own offset (a Thai tone mark ending a match must
+            # stay inside the flagged span).
+            out.extend(folded)
+            offs.extend(range(i, j))
+        else:
+            for c in folded:
+                out.append(c)
+                offs.append(i)
         last_space = False
         i = j
     if out and out[-1] == " ":
@@ -313,16 +366,20 @@ def normalize(text: str) -> Normalized:
     return _finish("".join(out), offs, obf)
 
 
-def _finish(norm: str, offs: list[int], obf: list[tuple[int, int]]) -> Normalized:
+def _finish(norm: str, offs: Sequence[int], obf: list[tuple[int, int]]) -> Normalized:
     """The whole-string steps after per-character folding (Chinese, homoglyphs, spacing)."""
-    trad, simp = _han_script_positions(norm, offs)
-    norm = fold_chinese(norm)
+    norm, trad, simp = _chinese(norm, offs)
     norm, offs, obf2 = _fold_homoglyphs(norm, offs)
     obf.extend(obf2)
     norm, offs, obf3 = _join_spaced_letters(norm, offs)
     obf.extend(obf3)
-    offs.append(offs[-1] + 1 if offs else 0)
-    return Normalized(norm, tuple(offs), tuple(obf), trad, simp)
+    end = offs[-1] + 1 if len(offs) else 0
+    if isinstance(offs, range):
+        # The identity map of a plain line stays a range: no per-character list at all.
+        final: Sequence[int] = range(offs.start, end + 1)
+    else:
+        final = (*offs, end)
+    return Normalized(norm, final, tuple(obf), trad, simp)
 
 
 _RLO_RUN = re.compile("\u202e([^\u202c\r\n\u2029]*)")
@@ -373,22 +430,29 @@ def _s2t_pair():
     return opencc.OpenCC("s2hk"), opencc.OpenCC("s2tw")
 
 
-def _han_script_positions(
-    text: str, offs: list[int]
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Original offsets of Traditional-only and Simplified-only characters in Han runs."""
+def _chinese(
+    text: str, offs: Sequence[int]
+) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Fold Han runs to Simplified; also the original offsets of Traditional-only and
+    Simplified-only characters in them (each run is converted once for both)."""
     conv = _t2s()
     pair = _s2t_pair()
     if conv is None or pair is None or not _HAN_RUN.search(text):
-        return (), ()
+        return text, (), ()
     hk, tw = pair
     trad: list[int] = []
     simp: list[int] = []
+    parts: list[str] = []
+    pos = 0
     for m in _HAN_RUN.finditer(text):
         run = m.group(0)
         folded = conv.convert(run)
-        if folded == run:
-            continue  # no Traditional-only character: nothing can be mixed
+        if folded != run:
+            parts.append(text[pos : m.start()])
+            parts.append(_fold_run(conv, run, folded))
+            pos = m.end()
+        else:
+            continue  # no Traditional-only character: nothing to fold, nothing mixed
         as_hk = hk.convert(run)
         if as_hk == run:
             continue  # no Simplified-only character
@@ -400,7 +464,10 @@ def _han_script_positions(
                 trad.append(offs[m.start() + k])
             elif as_hk[k] != ch and as_tw[k] != ch:
                 simp.append(offs[m.start() + k])
-    return tuple(trad), tuple(simp)
+    if not parts:
+        return text, (), ()
+    parts.append(text[pos:])
+    return "".join(parts), tuple(trad), tuple(simp)
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -34,9 +34,9 @@ from ..model import (
     Span,
     make_fingerprint,
 )
-from .context import ContextVocabulary
+from .context import ContextVocabulary, ElementContext, token_starts
 from .literal import LiteralMatcher, Match, TermInfo
-from .normalize import Normalized
+from .normalize import Normalized, normalize
 
 DETECTORS = ("literal", "context", "semantic")
 DEFAULT_DETECTORS = ("literal", "context", "semantic")
@@ -116,6 +116,27 @@ class Candidate:
     match: Match | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    """What the glossary finds in one element text, independent of where the text sits.
+
+    Normalisation, context phrases and term matches depend only on the text and the
+    compiled glossary, so a rescan reuses them for every unchanged line (see
+    :meth:`CompiledGlossary.analyse`). Scope, case, allow-list and context decisions that
+    depend on the element are still taken per scan.
+    """
+
+    norm: Normalized
+    context: ElementContext
+    matches: tuple[Match, ...]
+    allowed: tuple[Match, ...]
+
+
+#: Characters of element text whose analyses one compiled glossary keeps for rescans
+#: (about 16 feature-length drafts; the cache empties itself when full).
+ANALYSIS_CACHE_CHARS = 2_000_000
+
+
 @dataclass(slots=True)
 class Suppression:
     """A match that was not flagged, and why (for the report's audit trail)."""
@@ -168,22 +189,51 @@ class CompiledGlossary:
         )
         self._semantic_factory = semantic_factory
         self._semantic: dict[str | None, Any] = {}
+        self._analyses: dict[str, TextAnalysis] = {}
+        self._analysed_chars = 0
+
+    def analyse(self, text: str, *, cache: bool = True) -> TextAnalysis:
+        """Normalise ``text`` and find its context phrases and terms (cached per text)."""
+        hit = self._analyses.get(text) if cache else None
+        if hit is not None:
+            return hit
+        norm = normalize(text)
+        hits = self.vocab.find(norm.text)
+        ctx = ElementContext(hits, token_starts(norm.text) if hits else [])
+        result = TextAnalysis(norm, ctx, *self.match(norm))
+        if not cache:
+            return result
+        if self._analysed_chars + len(text) > ANALYSIS_CACHE_CHARS:
+            # Emptying beats LRU bookkeeping here: drafts are scanned whole, so the lines
+            # that matter for the next rescan are the ones analysed after this point.
+            self._analyses.clear()
+            self._analysed_chars = 0
+        self._analyses[text] = result
+        self._analysed_chars += len(text)
+        return result
 
     # -- literal ---------------------------------------------------------------------
+
+    def match(self, norm: Normalized) -> tuple[tuple[Match, ...], tuple[Match, ...]]:
+        """Term matches in a normalised text, and the allow-list phrases around them."""
+        matches = tuple(self.matcher.find(norm))
+        allowed = tuple(self.allow.find(norm)) if self.allow and matches else ()
+        return matches, allowed
 
     def literal_candidates(
         self,
         el: Element,
-        norm: Normalized,
+        analysis: TextAnalysis,
         suppressions: list[Suppression],
         context_enabled: bool = True,
     ) -> list[Candidate]:
         """Term matches in one element (scope, allow list and case checked; no context yet)."""
-        matches = self.matcher.find(norm)
+        matches = analysis.matches
         if not matches:
             return []
         out: list[Candidate] = []
-        allowed = self.allow.find(norm) if self.allow else []
+        norm = analysis.norm
+        allowed = analysis.allowed
         for m in matches:
             ce = self.entries[m.info.key]
             entry = ce.entry

@@ -63,6 +63,8 @@ TERMS_PER_ENTRY = 6
 USE_UNSUPPORTED = frozenset({"vi", "tl", "hi", "ta", "id", "ms", "bn", "ur", "km", "my", "lo"})
 FALLBACK_ENCODER = "e5"
 FALLBACK_MIN_CONFIDENCE = 0.6
+#: Line texts whose picks one semantic stage remembers for rescans (then it starts afresh).
+PICK_CACHE_LINES = 200_000
 
 
 class _Model:
@@ -130,6 +132,10 @@ class SemanticStage:
         # One index array per market: numpy's argmax replaces a Python max() over ~700
         # keys per market and line in pick() (the rescan's largest cost, measured).
         self._market_keys = [np.asarray(k, dtype=np.intp) for k in self._by_market.values()]
+        # What pick() chose per line text, keyed by the model and its current settings: a
+        # rescan of unchanged lines then skips scoring them against every anchor (with the
+        # vectors cached, that scoring was most of a rescan's time, measured).
+        self._picks: dict[tuple[Any, str], list[tuple[int, float, float]]] = {}
 
     # Calibration tools adjust these on the primary model.
     @property
@@ -216,9 +222,23 @@ class SemanticStage:
         seen = {(c.key, c.element.index) for c in literal}
         out: list[Candidate] = []
         for model, els in groups.values():
-            pos, neg = self.scores([" ".join(el.text.split()) for el in els], model)
-            for row, el in enumerate(els):
-                for key, s, n in self.pick(pos[row], neg[row] if neg is not None else None, model):
+            settings = (id(model), model.margin, tuple(sorted(model.thresholds.items())))
+            texts = [" ".join(el.text.split()) for el in els]
+            todo_texts = list(dict.fromkeys(t for t in texts if (settings, t) not in self._picks))
+            if todo_texts:
+                pos, neg = self.scores(todo_texts, model)
+                if len(self._picks) + len(todo_texts) > PICK_CACHE_LINES:
+                    self._picks.clear()
+                for row, t in enumerate(todo_texts):
+                    self._picks[(settings, t)] = self.pick(
+                        pos[row], neg[row] if neg is not None else None, model
+                    )
+            for el, text in zip(els, texts, strict=True):
+                picks = self._picks.get((settings, text))
+                if picks is None:  # emptied while this batch was added: score it alone
+                    pos, neg = self.scores([text], model)
+                    picks = self.pick(pos[0], neg[0] if neg is not None else None, model)
+                for key, s, n in picks:
                     if (key, el.index) in seen:
                         continue
                     ce = self.entries[key]

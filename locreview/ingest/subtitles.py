@@ -34,6 +34,8 @@ _ENTITIES = {
     "quot": '"',
     "apos": "'",
 }
+# Characters that make a payload need the markup/entity pass; most cues have none.
+_MARKUP_CHARS = re.compile(r"[<{&]")
 _SPEAKER_LABEL = re.compile(r"[-–—]?[ \t]*([A-Z][A-Z0-9 .'\-]{0,30}[A-Z0-9.])[ \t]*:[ \t]+(?=\S)")
 
 
@@ -84,7 +86,28 @@ def _vtt_time(s: str) -> int | None:
     return ((h * 60 + mi) * 60 + sec) * 1000 + ms
 
 
+# The timing line almost every file uses ("00:01:02,345 --> 00:01:04,000"): one regex call
+# instead of splitting and parsing two times; anything else takes the general path.
+_COMMON_PAIR = re.compile(
+    r"(\d\d):([0-5]\d):([0-5]\d)([,.])(\d{3}) --> (\d\d):([0-5]\d):([0-5]\d)([,.])(\d{3})[ \t]*"
+)
+
+
+def _common_pair(line: str, sep: str) -> tuple[int, int] | None:
+    m = _COMMON_PAIR.fullmatch(line)
+    if m is None or m.group(4) != sep or m.group(9) != sep:
+        return None
+    h, mi, s, _, ms, h2, mi2, s2, _, ms2 = m.groups()
+    return (
+        ((int(h) * 60 + int(mi)) * 60 + int(s)) * 1000 + int(ms),
+        ((int(h2) * 60 + int(mi2)) * 60 + int(s2)) * 1000 + int(ms2),
+    )
+
+
 def _srt_time_pair(line: str) -> tuple[int, int] | None:
+    fast = _common_pair(line, ",")
+    if fast is not None:
+        return fast
     left, _, right = line.partition(_ARROW)
     # SRT may carry position hints after the end time ("X1:40 X2:600 ...").
     right = right.strip().split(" ")[0] if right.strip() else ""
@@ -95,6 +118,9 @@ def _srt_time_pair(line: str) -> tuple[int, int] | None:
 
 
 def _vtt_time_pair(line: str) -> tuple[int, int] | None:
+    fast = _common_pair(line, ".")
+    if fast is not None:
+        return fast
     left, _, right = line.partition(_ARROW)
     parts = right.split()
     if not parts:
@@ -112,15 +138,17 @@ class _Reader:
         self.fmt = fmt
         self.b = Builder(text, path, fmt, encoding)
         self.lines = line_bounds(text)
+        # Line texts and blankness computed once: the cue loop asks for them repeatedly.
+        self._texts = [text[ls:le] for ls, le, _ in self.lines]
+        self._blank = [not t.strip() for t in self._texts]
         self.prev_end = -1
         self.prev_line = 0
 
     def line_text(self, i: int) -> str:
-        ls, le, _ = self.lines[i]
-        return self.text[ls:le]
+        return self._texts[i]
 
     def blank(self, i: int) -> bool:
-        return i >= len(self.lines) or not self.line_text(i).strip()
+        return i >= len(self._blank) or self._blank[i]
 
     def lineno(self, i: int) -> int:
         return self.b.lines.position(self.lines[i][0])[0]
@@ -156,7 +184,9 @@ class _Reader:
         n = len(self.lines)
         j = i + 1
         first = last = -1
-        while j < n and not self.blank(j) and _ARROW not in self.line_text(j):
+        blank = self._blank
+        texts = self._texts
+        while j < n and not blank[j] and _ARROW not in texts[j]:
             if first < 0:
                 first = j
             last = j
@@ -178,6 +208,9 @@ class _Reader:
                 time_end=_fmt_ms(end),
                 attrs={"raw": True, **({"id": ident} if ident else {})},
             )
+            return
+        if _MARKUP_CHARS.search(t, ps, pe) is None:
+            self._emit_plain(ps, pe, ident, start, end)
             return
         chars: list[str] = []
         offs: list[int] = []
@@ -240,6 +273,32 @@ class _Reader:
             span_end,
             text=text,
             offsets=offsets,
+            speaker=speaker,
+            time_start=_fmt_ms(start),
+            time_end=_fmt_ms(end),
+            attrs=attrs,
+        )
+
+    def _emit_plain(self, ps: int, pe: int, ident: str | None, start: int, end: int) -> None:
+        """Add a payload without markup or entities: the element is a trimmed slice."""
+        t = self.text
+        seg = t[ps:pe]
+        left = seg.lstrip()
+        a = ps + len(seg) - len(left)
+        text = left.rstrip()
+        if not text:
+            return
+        attrs: dict[str, object] = {"id": ident} if ident else {}
+        speaker: str | None = None
+        m2 = _SPEAKER_LABEL.match(text)
+        if m2 is not None:
+            speaker = m2.group(1).strip()
+            attrs["speaker_source"] = "label"
+        self.b.add(
+            ElementKind.CUE,
+            a,
+            a + len(text),
+            text=text,
             speaker=speaker,
             time_start=_fmt_ms(start),
             time_end=_fmt_ms(end),

@@ -82,3 +82,24 @@ def test_semantic_stage_does_not_duplicate_literal(glossaries: Path, tmp_path: P
 def test_semantic_stage_short_lines_skipped(glossaries: Path, tmp_path: Path) -> None:
     det = _detector(glossaries, tmp_path)
     assert not locreview.scan("isle", ["KR"], detector=det).flags
+
+
+def test_rescan_reuses_picks_and_follows_threshold_changes(glossaries: Path, tmp_path: Path) -> None:
+    """A rescan of unchanged lines skips scoring; changed settings are not served stale."""
+    det = _detector(glossaries, tmp_path)
+    line = "Our chart gives the islets a japanese name."
+    first = locreview.scan(line, ["KR", "TH"], detector=det)
+    stage = det.compiled.semantic_stage(det.encoder)
+    calls = []
+    original = stage.scores
+    stage.scores = lambda texts, model=None: calls.append(list(texts)) or original(texts, model)
+    again = locreview.scan(line, ["KR", "TH"], detector=det)
+    assert [f.to_dict() for f in again.flags] == [f.to_dict() for f in first.flags]
+    assert calls == []  # nothing re-scored
+    stage.thresholds = {"default": 0.99}  # as a calibration tool would
+    stricter = locreview.scan(line, ["KR", "TH"], detector=det)
+    assert calls == [[line]]
+    assert not [f for f in stricter.flags if f.detector == "semantic"]
+    stage.thresholds["default"] = 0.6  # changed in place: still a different setting
+    back = locreview.scan(line, ["KR", "TH"], detector=det)
+    assert [f.to_dict() for f in back.flags] == [f.to_dict() for f in first.flags]

@@ -59,6 +59,7 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));")
+_NO_ATTRS: dict[str, str] = {}
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _XML_DECL_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""")
 _EXTENSION = re.compile(r"(?:[ \t]*\([^()]{0,40}\))+[ \t]*\^?[ \t]*$")
@@ -186,9 +187,12 @@ class _Reader:
                             line=self.b.lines.position(m.start())[0],
                         )
                 empty = bool(m.group("empty"))
-                attrs = {
-                    a: _unescape_attr(v1 or v2) for a, v1, v2 in _ATTR.findall(m.group("attrs"))
-                }
+                # Only these two tags' attributes are read; <Text> runs carry styles we ignore.
+                attrs = (
+                    {a: _unescape_attr(v1 or v2) for a, v1, v2 in _ATTR.findall(m.group("attrs"))}
+                    if name == "Paragraph" or name == "SceneProperties"
+                    else _NO_ATTRS
+                )
                 if name == "Paragraph":
                     p = self.open_para(stack, paras, attrs, m.start())
                     if empty:

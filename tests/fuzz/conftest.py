@@ -3,12 +3,9 @@ and the recorder whose JSON feeds docs/RELIABILITY.md."""
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +15,10 @@ from hypothesis import HealthCheck, settings
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "security"))  # hostile_inputs
+sys.path.insert(0, str(HERE.parent))  # run_record
 
-from fuzz_settings import ARTIFACTS, EXAMPLES, LONG, PER_INPUT_SECONDS  # noqa: E402
+from fuzz_settings import EXAMPLES, LONG, PER_INPUT_SECONDS  # noqa: E402
+from run_record import RunRecord  # noqa: E402
 
 settings.register_profile(
     "locreview-fuzz",
@@ -39,7 +38,6 @@ class FuzzStats:
 
     def __init__(self) -> None:
         self.targets: dict[str, dict[str, Any]] = {}
-        self.started = time.time()
 
     def add(self, target: str, outcome: str, seconds: float) -> None:
         """Count one input of ``target``."""
@@ -50,24 +48,16 @@ class FuzzStats:
 
     def write(self) -> None:
         """Write ``tests/artifacts/reliability/fuzz.json``."""
-        if not self.targets:
-            return
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         rows = [
             {"kind": "fuzz", "name": name, "tried": t["tried"],
              "outcome": ", ".join(f"{k} {v}" for k, v in t["outcomes"].most_common()),
              "seconds": round(t["max_s"], 3), "bound_s": PER_INPUT_SECONDS}
             for name, t in sorted(self.targets.items())
         ]
-        data = {"section": "fuzz", "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-                "seconds": round(time.time() - self.started, 1), "examples": EXAMPLES,
-                "tests": dict(_TESTS),
-                "rows": rows}
-        (ARTIFACTS / "fuzz.json").write_text(json.dumps(data, indent=1, ensure_ascii=False),
-                                             encoding="utf-8")
+        _RECORD.write(rows, examples=EXAMPLES)
 
 
-_TESTS: dict[str, int] = {}
+_RECORD = RunRecord("fuzz")
 _STATS = FuzzStats()
 
 
@@ -80,6 +70,4 @@ def fuzz_stats() -> Iterator[FuzzStats]:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count this folder's test outcomes, so a partial run is visible in the report."""
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        key = "xfailed" if hasattr(report, "wasxfail") else report.outcome
-        _TESTS[key] = _TESTS.get(key, 0) + 1
+    _RECORD.count(report)

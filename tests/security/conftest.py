@@ -2,60 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-ARTIFACTS = REPO / "tests" / "artifacts" / "reliability"
 EVASION_PACK = HERE / "fixtures" / "evasion.yaml"
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+for _p in (HERE, HERE.parent):  # hostile_inputs, run_record
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
 
+from run_record import RunRecord  # noqa: E402
 
-class Recorder:
-    """Rows of what the run tried, written for bench/reliability_report.py."""
-
-    def __init__(self, section: str) -> None:
-        self.section = section
-        self.rows: list[dict[str, Any]] = []
-        self.started = time.time()
-
-    def add(self, **row: Any) -> None:
-        """Record one case (call it after the test's assertions passed)."""
-        self.rows.append(row)
-
-    def write(self, extra: dict[str, Any] | None = None) -> None:
-        """Write ``tests/artifacts/reliability/<section>.json``."""
-        if not self.rows:
-            return
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        data = {
-            "section": self.section,
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seconds": round(time.time() - self.started, 1),
-            "tests": dict(_TESTS),
-            **(extra or {}),
-            "rows": self.rows,
-        }
-        (ARTIFACTS / f"{self.section}.json").write_text(
-            json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8"
-        )
-
-
-_TESTS: dict[str, int] = {}
-_RECORDER = Recorder("security")
+_RECORDER = RunRecord("security")
 
 
 @pytest.fixture(scope="session")
-def reliability() -> Iterator[Recorder]:
+def reliability() -> Iterator[RunRecord]:
     """The security section's recorder (written at the end of the session)."""
     yield _RECORDER
     _RECORDER.write()
@@ -71,6 +37,4 @@ def evasion_detector() -> Any:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count this folder's test outcomes, so a partial run is visible in the report."""
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        key = "xfailed" if hasattr(report, "wasxfail") else report.outcome
-        _TESTS[key] = _TESTS.get(key, 0) + 1
+    _RECORDER.count(report)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from locreview.errors import EncodingError, FormatError
-from locreview.model import Element, ElementKind, LineIndex, Script, Span
+from locreview.model import Element, ElementKind, LineIndex, Script, new_element, new_span
 
 # Encodings a draft may plausibly be in when it is not UTF-8 or UTF-16. Restricting
 # charset-normalizer to these keeps it from "detecting" exotic code pages on short files.
@@ -334,12 +334,13 @@ class Builder:
             last = s0 if e0 - 1 < s0 else (e0 - 1 if e0 - 1 < n else n)
             lj = bisect_right(starts, last) - 1
             end_col = last - starts[lj] + (2 if e0 > s0 else 1)
-            if p.extra:
-                span = Span(s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col, **p.extra)
-            else:
-                span = Span(s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col)
+            ex = p.extra
+            span = new_span(
+                s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col,
+                ex.get("page"), ex.get("time_start"), ex.get("time_end"),
+            )
             append(
-                Element(
+                new_element(
                     i,
                     kind,
                     p.text,

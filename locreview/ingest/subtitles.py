@@ -155,28 +155,30 @@ class _Reader:
 
     def timing(self, i: int) -> tuple[int, int]:
         """Parse the timing line i; raise with its line number when malformed."""
-        line = self.line_text(i)
+        line = self._texts[i]
         pair = _srt_time_pair(line) if self.fmt == "srt" else _vtt_time_pair(line)
-        lineno = self.lineno(i)
         if pair is None:
             what = "negative" if re.search(r"(^|-->)\s*-\d", line) else "malformed"
-            raise fail(f"{what} timecode in timing line {line.strip()[:80]!r}", self.path, lineno)
+            raise fail(
+                f"{what} timecode in timing line {line.strip()[:80]!r}", self.path, self.lineno(i)
+            )
         start, end = pair
         if end < start:
             raise fail(
                 f"cue ends before it starts ({_fmt_ms(start)} --> {_fmt_ms(end)})",
                 self.path,
-                lineno,
+                self.lineno(i),
             )
         if self.fmt == "srt" and start < self.prev_end:
             raise fail(
                 f"cue starting {_fmt_ms(start)} overlaps the previous cue (line "
-                f"{self.prev_line}), which ends {_fmt_ms(self.prev_end)}",
+                f"{self.lineno(self.prev_line)}), which ends {_fmt_ms(self.prev_end)}",
                 self.path,
-                lineno,
+                self.lineno(i),
             )
-        self.prev_end = max(self.prev_end, end)
-        self.prev_line = lineno
+        if end > self.prev_end:
+            self.prev_end = end
+        self.prev_line = i  # a line index: its number is looked up only for a message
         return start, end
 
     def cue(self, i: int, ident: str | None, start: int, end: int) -> int:

@@ -729,14 +729,11 @@ def read(data: bytes, path: str) -> Script:
     for idx, ((t, _, style, level, _), (kind, extra)) in enumerate(zip(rows, kinds, strict=True)):
         if kind is None:
             continue
-        a = 0
-        z = len(t)
-        while a < z and t[a].isspace():
-            a += 1
-        while z > a and t[z - 1].isspace():
-            z -= 1
-        if z <= a:
+        core = t.strip()  # str.strip removes exactly what str.isspace calls whitespace
+        if not core:
             continue
+        a = len(t) - len(t.lstrip())
+        z = a + len(core)
         s0 = starts[idx]
         attrs: dict[str, object] = {"paragraph": idx, **extra}
         if style:

@@ -230,3 +230,22 @@ def test_fdx_legacy_encoding_declaration() -> None:
     ).encode("latin-1")
     s = read_script(data, name="l.fdx")
     assert s.elements[0].text == "Café crème."
+
+
+@needs_corpus
+def test_fdx_simple_paragraph_shortcut_equals_the_token_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One-run paragraphs read in one match give the Script the token loop gives."""
+    import re
+
+    from locreview.ingest import fdx as fdx_reader
+
+    files = sorted(CORPUS.rglob("*.fdx"))
+    assert files
+    fast = [read_script(p) for p in files]
+    monkeypatch.setattr(fdx_reader, "_SIMPLE_PARAGRAPH", re.compile(r"(?!)"))
+    slow = [read_script(p) for p in files]
+    for p, a, b in zip(files, fast, slow, strict=True):
+        assert a.elements == b.elements, p.name
+        assert a.title == b.title, p.name

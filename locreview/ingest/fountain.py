@@ -251,25 +251,17 @@ class _Parser:
         # Per-line facts computed once with C string methods: content bounds without
         # surrounding spaces/tabs, "empty" (nothing visible) and "blank" (empty, but a line
         # of two or more spaces is not blank: Fountain's way to keep a block together).
+        # (List comprehensions: this runs once per line of the draft.)
         w = self.w
-        cs_list: list[int] = []
-        ce_list: list[int] = []
-        empty: list[bool] = []
-        blank: list[bool] = []
-        for ls, le, _ in self.lines:
-            seg = w[ls:le]
-            left = seg.lstrip(" \t")
-            core = left.rstrip(" \t")
-            cs = le - len(left)
-            cs_list.append(cs)
-            ce_list.append(cs + len(core))
-            is_empty = not core.strip()
-            empty.append(is_empty)
-            blank.append(is_empty and not (len(seg) >= 2 and not seg.strip(" ")))
-        self._cs = cs_list
-        self._ce = ce_list
-        self._empty = empty
-        self._blank = blank
+        segs = [w[ls:le] for ls, le, _ in self.lines]
+        lefts = [seg.lstrip(" \t") for seg in segs]
+        self._cs = cs_list = [le - len(left) for (_, le, _), left in zip(self.lines, lefts, strict=True)]
+        cores = [left.rstrip(" \t") for left in lefts]
+        self._ce = [cs + len(core) for cs, core in zip(cs_list, cores, strict=True)]
+        self._empty = empty = [not core.strip() for core in cores]
+        self._blank = [
+            e and not (len(seg) >= 2 and not seg.strip(" ")) for e, seg in zip(empty, segs, strict=True)
+        ]
         self.has_notes = any(c.kind == "note" for c in self.cuts)
         # (work_start, work_end, pending) of every element, to find the hosts of notes.
         self.ranges: list[tuple[int, int, Pending]] = []

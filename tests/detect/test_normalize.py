@@ -80,6 +80,7 @@ def _as_tuple(n):  # type: ignore[no-untyped-def]
 _POOL = (
     " -–—_'’\t\n\u00a0  .aZé\u0301\u0300ก\u0e48\u0e35\u0e34\u0e33ำ\u093f\u094dहि"
     "\u200b\u202e\u202c한中國台湾Ａｂ\uff10ΑТаiwan"
+    "…ﬁß½™¨ｶ\u3099Ⅻᄀ\u1161\u11a8ǆ㉮"  # expanders, compositions, half-width kana
 )
 
 

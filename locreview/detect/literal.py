@@ -130,6 +130,8 @@ class LiteralMatcher:
                 continue
             for info in infos:
                 found.append(Match(start, end, info))
+        if len(found) < 2:
+            return found  # most lines: nothing to order or prefer
         return _prefer_longest(found)
 
     def iter_raw(self, text: str) -> Iterator[tuple[int, int]]:

@@ -112,6 +112,7 @@ def _any_in(positions: tuple[int, ...], lo: int, hi: int) -> bool:
     return i < len(positions) and positions[i] < hi
 
 
+@lru_cache(maxsize=8192)  # called per matched term edge and per character of guards
 def char_script(ch: str) -> str:
     """Return a coarse script class: latin, hangul, han, kana, thai, cyrillic, ... or other."""
     o = ord(ch)
@@ -150,6 +151,7 @@ def char_script(ch: str) -> str:
 UNSPACED = frozenset({"han", "kana", "thai"})
 
 
+@lru_cache(maxsize=8192)
 def is_word_char(ch: str) -> bool:
     """True for characters that continue a word (letters, digits, combining marks)."""
     if ch.isalnum():

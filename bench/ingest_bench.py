@@ -56,11 +56,40 @@ def bench_formats(
             "file_mb_s": round(len(data) / med / 1e6, 2),
             "elements_per_s": round(len(scripts[fmt].elements) / med, 1),
         }
+        if fmt == "pdf":
+            floor = pdfium_floor(data, reps)
+            if floor is not None:
+                # What PDFium alone needs to open every page and its text layer: no reader
+                # built on it can be faster than text bytes / this time.
+                out[fmt]["pdfium_floor_s"] = round(floor, 4)
+                out[fmt]["pdfium_ceiling_mb_s"] = round(text_bytes / floor / 1e6, 2)
+                out[fmt]["pages"] = scripts[fmt].meta.get("pages")
         if profile_below is not None and out[fmt]["text_mb_s"] < profile_below:
             out[fmt]["profile"] = lb.top_profile(
                 lambda fmt=fmt, data=data: read_script(data, fmt, name=f"bench.{fmt}"), limit=8
             )
     return out
+
+
+def pdfium_floor(data: bytes, reps: int) -> float | None:
+    """Best time for PDFium to load every page of ``data`` and its text page (no text read)."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # pragma: no cover - a core dependency
+        return None
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(pdf)):
+                page = pdf[i]
+                page.get_textpage().close()
+                page.close()
+        finally:
+            pdf.close()
+        times.append(time.perf_counter() - t0)
+    return min(times)
 
 
 def corpus_files(corpus: Path, limit: int | None = None) -> list[tuple[Path, str]]:

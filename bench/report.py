@@ -132,6 +132,16 @@ def render(res: dict) -> str:
             ing["note"],
             "",
         ]
+        pdf = ing["formats"].get("pdf", {})
+        if pdf.get("pdfium_floor_s"):
+            lines += [
+                f"PDF floor: PDFium alone takes {pdf['pdfium_floor_s']} s to open the"
+                f" {pdf.get('pages')} pages and their text layers (no text read yet), so no"
+                f" reader built on it can pass {pdf['pdfium_ceiling_mb_s']} MB/s of text on"
+                " this draft; the reader's own layout recovery, classification and element"
+                " building come on top (profile below).",
+                "",
+            ]
         for f, v in ing["formats"].items():
             if v.get("profile"):
                 lines += [

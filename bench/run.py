@@ -97,6 +97,22 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
+def machine_probe() -> float:
+    """Milliseconds of a fixed pure-Python loop (best of 5): the machine's speed right now.
+
+    These shared machines drift by up to 2x over minutes; absolute figures (MB/s) are only
+    comparable between runs whose probes agree. Lower is faster.
+    """
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        acc = 0
+        for i in range(300_000):
+            acc += i * i
+        times.append(time.perf_counter() - t0)
+    return round(min(times) * 1000, 1)
+
+
 def best(xs: list[float]) -> float:
     """The fastest of repeated timings (the run least disturbed by other load)."""
     return min(xs)
@@ -505,14 +521,19 @@ def main(argv: list[str] | None = None) -> int:
     base = load_glossaries(None, markets=list(cfg.markets))
     load_s = time.perf_counter() - t0
     log(f"glossaries: {len(cfg.markets)} markets, {len(base.entries)} entries ({load_s:.1f} s)")
+    probes = {"start": machine_probe()}
     res["literal"] = literal_section(cfg, base, load_s, log)
+    probes["after_literal"] = machine_probe()
     if "ingest" not in args.skip:
         res["ingest"] = ingest_section(cfg, base, log)
+        probes["after_ingest"] = machine_probe()
     if "pipeline" not in args.skip:
         res["pipeline"] = pipeline_section(cfg, log)
     res["targets"] = targets(res, cfg)
     res["correctness_failures"] = correctness(res)
     res["meta"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    probes["end"] = machine_probe()
+    res["meta"]["machine_probe_ms"] = probes
     res["meta"]["total_s"] = round(time.perf_counter() - start, 1)
 
     out = args.out

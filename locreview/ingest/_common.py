@@ -318,6 +318,7 @@ class Builder:
         # Inlined LineIndex.span (same arithmetic): this loop runs once per element and
         # dominates large drafts, so it avoids per-element method calls.
         starts = self.lines._starts
+        n_lines = len(starts)
         n = len(self.text)
         heading = ElementKind.SCENE_HEADING
         title = ElementKind.TITLE
@@ -332,13 +333,19 @@ class Builder:
             e0 = p.end
             li = bisect_right(starts, s0) - 1
             last = s0 if e0 - 1 < s0 else (e0 - 1 if e0 - 1 < n else n)
-            lj = bisect_right(starts, last) - 1
+            # Most elements end on the line they start on: one bisect instead of two.
+            lj = li if li + 1 >= n_lines or starts[li + 1] > last else bisect_right(starts, last) - 1
             end_col = last - starts[lj] + (2 if e0 > s0 else 1)
             ex = p.extra
-            span = new_span(
-                s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col,
-                ex.get("page"), ex.get("time_start"), ex.get("time_end"),
-            )
+            if ex:
+                span = new_span(
+                    s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col,
+                    ex.get("page"), ex.get("time_start"), ex.get("time_end"),
+                )
+            else:
+                span = new_span(
+                    s0, e0, li + 1, s0 - starts[li] + 1, lj + 1, end_col, None, None, None
+                )
             append(
                 new_element(
                     i,

@@ -86,7 +86,7 @@ def make_config(smoke: bool) -> Config:
     if smoke:
         few = tuple(m for m in ("KR", "JP") if m in markets) or markets[:2]
         return Config(True, few, (0.05, 0.1), (1, 2), 1, 600, 6, 0.05, 1, 0.04, few[:1])
-    return Config(False, markets, (1, 2, 4, 8, 16), (1, 4, 16), 5, 1000, None, 1, 11, 1, markets)
+    return Config(False, markets, (1, 2, 4, 8, 16), (1, 4, 16), 9, 1000, None, 1, 11, 1, markets)
 
 
 # -- helpers ----------------------------------------------------------------------------

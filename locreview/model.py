@@ -112,7 +112,7 @@ def _positional_constructor(cls: type) -> Any:
     for n in names:
         ns[f"_set_{n}"] = getattr(cls, n).__set__
     body = "".join(f"    _set_{n}(o, {n})\n" for n in names)
-    exec(f"def make({', '.join(names)}):\n    o = _new(_cls)\n{body}    return o\n", ns)  # noqa: S102
+    exec(f"def make({', '.join(names)}):\n    o = _new(_cls)\n{body}    return o\n", ns)
     return ns["make"]
 
 

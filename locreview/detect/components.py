@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from ..model import Element, ElementKind, Script
-from .context import ElementContext, phrases_near
+from .context import phrases_near
 
 if TYPE_CHECKING:
     from .pipeline import Candidate, CompiledGlossary, Suppression, TextAnalysis
@@ -65,7 +65,6 @@ class ScriptState:
     elements: list[Element]  # the elements that are scanned (not notes or page breaks)
     doc_offsets: dict[int, int] = field(default_factory=dict)  # element index -> Doc offset
     analyses: dict[int, TextAnalysis] = field(default_factory=dict)
-    contexts: dict[int, ElementContext] = field(default_factory=dict)
     scene_phrases: dict[int | None, set[int]] = field(default_factory=lambda: defaultdict(set))
     langs: dict[int, str] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
@@ -127,7 +126,6 @@ class NormalizeStage:
         for el in state.elements:
             a = analyse(el.text)
             state.analyses[el.index] = a
-            state.contexts[el.index] = a.context
             state.scene_phrases[el.scene].update(h.phrase for h in a.context.hits)
         return doc
 
@@ -196,7 +194,7 @@ class ContextStage:
             ):
                 kept.append(c)
                 continue
-            ctx = state.contexts[c.element.index]
+            ctx = state.analyses[c.element.index].context
             sp = state.scene_phrases.get(c.element.scene)
             if ce.excludes and phrases_near(c.match, ctx, ce.excludes, rule.window, sp):
                 continue

@@ -247,60 +247,45 @@ class _Reader:
             return
         text = "".join(chars[a:z])
         offsets = offs[a:z]
-        attrs: dict[str, object] = {}
-        if ident:
-            attrs["id"] = ident
-        if speaker is None:
-            m2 = _SPEAKER_LABEL.match(text)
-            if m2 is not None:
-                speaker = m2.group(1).strip()
-                attrs["speaker_source"] = "label"
-        else:
-            attrs["speaker_source"] = "voice"
         span_start, span_end = offsets[0], offsets[-1] + 1
-        if text == t[span_start:span_end]:
-            self.b.add(
-                ElementKind.CUE,
-                span_start,
-                span_end,
-                speaker=speaker,
-                time_start=_fmt_ms(start),
-                time_end=_fmt_ms(end),
-                attrs=attrs,
-            )
-            return
+        plain = text == t[span_start:span_end]  # markup only around the text: a plain slice
+        self._add_cue(
+            text, span_start, None if plain else offsets, ident, speaker, start, end
+        )
+
+    def _emit_plain(self, ps: int, pe: int, ident: str | None, start: int, end: int) -> None:
+        """Add a payload without markup or entities: the element is a trimmed slice."""
+        seg = self.text[ps:pe]
+        left = seg.lstrip()
+        text = left.rstrip()
+        if text:
+            self._add_cue(text, ps + len(seg) - len(left), None, ident, None, start, end)
+
+    def _add_cue(
+        self,
+        text: str,
+        span_start: int,
+        offsets: list[int] | None,
+        ident: str | None,
+        voice: str | None,
+        start: int,
+        end: int,
+    ) -> None:
+        """Add one CUE; without a voice tag, a ``NAME:`` label at the start names the speaker."""
+        attrs: dict[str, object] = {"id": ident} if ident else {}
+        speaker = voice
+        if voice is not None:
+            attrs["speaker_source"] = "voice"
+        elif (m := _SPEAKER_LABEL.match(text)) is not None:
+            speaker = m.group(1).strip()
+            attrs["speaker_source"] = "label"
+        span_end = offsets[-1] + 1 if offsets else span_start + len(text)
         self.b.add(
             ElementKind.CUE,
             span_start,
             span_end,
             text=text,
             offsets=offsets,
-            speaker=speaker,
-            time_start=_fmt_ms(start),
-            time_end=_fmt_ms(end),
-            attrs=attrs,
-        )
-
-    def _emit_plain(self, ps: int, pe: int, ident: str | None, start: int, end: int) -> None:
-        """Add a payload without markup or entities: the element is a trimmed slice."""
-        t = self.text
-        seg = t[ps:pe]
-        left = seg.lstrip()
-        a = ps + len(seg) - len(left)
-        text = left.rstrip()
-        if not text:
-            return
-        attrs: dict[str, object] = {"id": ident} if ident else {}
-        speaker: str | None = None
-        m2 = _SPEAKER_LABEL.match(text)
-        if m2 is not None:
-            speaker = m2.group(1).strip()
-            attrs["speaker_source"] = "label"
-        self.b.add(
-            ElementKind.CUE,
-            a,
-            a + len(text),
-            text=text,
             speaker=speaker,
             time_start=_fmt_ms(start),
             time_end=_fmt_ms(end),

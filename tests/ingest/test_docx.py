@@ -376,3 +376,16 @@ def test_docx_style_tables_are_cached_by_content_and_bounded() -> None:
         s = read_script(package(par("MEI", "Character"), STYLES + extra), name="c.docx")
         assert s.elements[0].attrs["style"] == "Character"
     assert len(docx_reader._STYLE_CACHE) == docx_reader._STYLE_CACHE_SIZE
+
+
+def test_docx_parts_never_read_are_never_inflated() -> None:
+    """Only the parts the reader parses are inflated and held to the DTD rule: a DTD in an
+    unreferenced part is not even opened, while the same DTD in the main part is refused."""
+    good = zipfile.ZipFile(io.BytesIO(package(par("Hello"))))
+    entries = {i.filename: good.read(i) for i in good.infolist()}
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    s = read_script(_zip({**entries, "word/unused.xml": dtd}), name="extra.docx")
+    assert [e.text for e in s.elements] == ["Hello"]
+    doc = entries["word/document.xml"].replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "b">]>', 1)
+    with pytest.raises(UnsafeInputError, match="DTD"):
+        read_script(_zip({**entries, "word/document.xml": doc}), name="dtd.docx")
